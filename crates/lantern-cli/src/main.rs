@@ -1,0 +1,2 @@
+//! The `lantern` command.
+fn main() {}

@@ -1,0 +1,27 @@
+//! Lantern's governance model: the rules of Taiwan's Personal Data Protection Act (個人資料保護法)
+//! as types.
+//!
+//! **In scope:** validated identifiers (national ID, resident certificate numbers), the
+//! reference code lists (specific purposes, data categories, legal bases, disclosure-restriction
+//! grounds), agencies and their supervision tree, personal-data files (個人資料檔案) and the
+//! rules a file must satisfy before it may be registered.
+//!
+//! **Out of scope:** I/O of any kind. No async runtime, no SQL, no HTTP, no wall clock: time
+//! comes in as a parameter. Storage and the server map these types at their own edges.
+//!
+//! Every type with an invariant keeps its fields private and can only be built through a
+//! constructor that checks it; `Deserialize` goes through the same constructor.
+
+pub mod agency;
+pub mod codes;
+pub mod file;
+pub mod reference;
+pub mod subject_id;
+pub mod validation;
+
+pub use agency::{Agency, AgencyCode, AgencyKind, AgencyTree, Contact};
+pub use codes::{DataCategoryCode, LegalBasisCode, PurposeCode, RestrictionGroundCode};
+pub use file::{FileId, FileSubmission, PersonalDataFile};
+pub use reference::ReferenceData;
+pub use subject_id::{SubjectId, SubjectIdError};
+pub use validation::{FieldError, Rule, ValidationErrors};

@@ -1,0 +1,1 @@
+//! The conformance suite every Lantern storage backend must pass.

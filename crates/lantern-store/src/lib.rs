@@ -1,0 +1,31 @@
+//! Lantern's storage interface.
+//!
+//! **In scope:** the traits a storage backend implements ([`RegisterStore`], [`AccessStore`],
+//! [`ReferenceStore`], [`SettingsStore`], together [`Store`]), the records they exchange, and
+//! each method's contract: when a write is durable, what a reader sees, who retries.
+//!
+//! **Out of scope:** SQL and drivers (`lantern-store-sqlite`, `lantern-store-postgres`), HTTP,
+//! authorisation decisions (the server decides who may call what; a store trusts its caller).
+//!
+//! Contracts shared by every method unless it says otherwise:
+//! - A method that returns `Ok` after a write has committed it durably (SQLite: WAL with
+//!   `synchronous=FULL`; PostgreSQL: committed transaction). A method that returns `Err` has
+//!   written nothing: each write is one transaction.
+//! - Readers see only committed data. Nothing retries internally; on
+//!   [`StoreError::Unavailable`] the caller may retry the whole call.
+//! - Times are stored with at least millisecond precision and returned in UTC.
+
+mod access;
+mod error;
+mod register;
+mod settings;
+
+pub use access::{AccessStore, ApiToken, NewApiToken, Role, Session, User};
+pub use error::StoreError;
+pub use register::{Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned};
+pub use settings::SettingsStore;
+
+/// Everything a backend provides. The server holds an `Arc<dyn Store>`.
+pub trait Store: RegisterStore + AccessStore + ReferenceStore + SettingsStore + Send + Sync {}
+
+impl<T: RegisterStore + AccessStore + ReferenceStore + SettingsStore + Send + Sync> Store for T {}
