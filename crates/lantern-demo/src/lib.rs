@@ -1,0 +1,1 @@
+//! Lantern's synthetic demo world.
