@@ -1,2 +1,38 @@
-//! The `lantern` command.
-fn main() {}
+//! The `lantern` command: serve the registers, run the demo, and administer a data directory.
+
+mod admin;
+mod bench;
+mod cli;
+mod config;
+mod demo;
+mod open;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => config::serve(args).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Admin(command) => admin::run(command).await,
+            Command::Bench(command) => bench::run(command).await,
+        }
+    })
+}
+
+/// Logs go to stderr, so that stdout carries only a command's result (e.g. a token).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LANTERN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

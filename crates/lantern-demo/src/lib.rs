@@ -1,1 +1,199 @@
-//! Lantern's synthetic demo world.
+//! Lantern's synthetic demo world: the agencies of Open Government commitment (2) with their
+//! supervision tree, their personal-data files (個人資料檔案) — five large databases among them,
+//! with every disclosure the commitment asks for — and demo staff logins, seeded into an empty
+//! store by [`seed`].
+//!
+//! **In scope:** the world as data (`data/*.json`, embedded at build time); validating it with
+//! the same rules as any agency's submission ([`lantern_domain::FileSubmission::validate`]), so
+//! the demo can never hold an invalid file; writing it through the [`lantern_store::Store`]
+//! traits exactly once; the list of demo staff logins for the start page ([`staff_accounts`]).
+//!
+//! **Out of scope:** password hashing (the caller passes a hasher in [`SeedOptions`]; the server
+//! owns Argon2), storage backends, HTTP, reading the wall clock (`now` is a parameter, so a seed
+//! is deterministic), and the demo data of other modules (usage events, consents, rights
+//! requests, incidents, reports).
+//!
+//! Everything is synthetic: agencies and statutes are real, but contact details use
+//! `example.gov.tw` addresses, streets named 示範路 and `02-0000-xxxx` numbers that cannot be
+//! dialled; staff are invented; no real person's data or identity number appears.
+
+mod staff;
+mod world;
+
+use lantern_store::{Change, StoreError, User};
+use time::OffsetDateTime;
+
+pub use staff::{DEMO_PASSWORD, DemoStaff, staff_accounts};
+
+/// The setting that marks a store as holding the demo world. [`seed`] writes it last, after
+/// everything else, so its presence means a complete seed.
+pub const SEEDED_MARKER: &str = "demo.seeded";
+
+/// The value [`seed`] stores under [`SEEDED_MARKER`]: the version of the demo world's data.
+pub const WORLD_VERSION: &str = "1";
+
+/// The actor recorded on every version the seed writes.
+pub const DEMO_ACTOR: &str = "system:demo";
+
+/// What [`seed`] needs from its caller besides the store and the time.
+///
+/// ```
+/// use lantern_demo::SeedOptions;
+///
+/// // The server passes its Argon2 hasher; a test can pass anything.
+/// let options = SeedOptions { password_hasher: &|password| Ok(format!("not-a-real-hash:{password}")) };
+/// assert!((options.password_hasher)("demo-password").is_ok());
+/// ```
+pub struct SeedOptions<'a> {
+    /// Turns a demo password into the string stored as the account's password hash (an
+    /// Argon2id PHC string in Lantern: `lantern_server::auth::hash_password` with its error
+    /// turned into a message). Called once per demo account, before anything is written, on
+    /// the calling task.
+    pub password_hasher: &'a (dyn Fn(&str) -> Result<String, String> + Sync),
+}
+
+/// What [`seed`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedOutcome {
+    /// The store was empty and now holds the demo world.
+    Seeded(SeedSummary),
+    /// The store already holds the demo world ([`SEEDED_MARKER`] is set); nothing was written.
+    AlreadySeeded,
+}
+
+/// How much of the world a seed wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSummary {
+    /// Agencies written.
+    pub agencies: usize,
+    /// Personal-data files registered, large databases included.
+    pub files: usize,
+    /// Of those, large databases.
+    pub large_databases: usize,
+    /// Demo staff accounts created.
+    pub staff: usize,
+}
+
+/// Why [`seed`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The store holds agencies but no [`SEEDED_MARKER`]: a seed that was interrupted, or
+    /// another dataset. Nothing was written; seed into a new, empty data directory.
+    #[error(
+        "the store already holds {agencies} agencies but no `{SEEDED_MARKER}` marker: it holds an interrupted demo seed or other data; seed into a new, empty data directory"
+    )]
+    NotEmpty {
+        /// How many agencies the store holds.
+        agencies: usize,
+    },
+    /// The caller's password hasher failed. Nothing was written.
+    #[error("could not hash the password of demo account {username}: {reason}")]
+    PasswordHash {
+        /// The account whose password was being hashed.
+        username: &'static str,
+        /// The hasher's error message.
+        reason: String,
+    },
+    /// The embedded demo data breaks a rule: a defect in this crate's `data/`, caught by its
+    /// tests. Nothing was written.
+    #[error("demo data {data_file} is invalid: {reason}")]
+    InvalidWorld {
+        /// The data file, e.g. `data/files.json`.
+        data_file: &'static str,
+        /// Every broken rule.
+        reason: String,
+    },
+    /// The store failed. A failure after the first write leaves a partial world without the
+    /// marker, which a later seed reports as [`SeedError::NotEmpty`].
+    #[error("storage failed while seeding the demo world: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Seeds the demo world into `store`, recording every version as made by [`DEMO_ACTOR`] at
+/// `now`.
+///
+/// - On an empty store, writes the agencies (each after its supervisor), the files, the staff
+///   accounts of [`staff_accounts`] with `options.password_hasher` applied to their passwords,
+///   and finally [`SEEDED_MARKER`]; returns [`SeedOutcome::Seeded`].
+/// - On a store that has the marker, writes nothing and returns [`SeedOutcome::AlreadySeeded`],
+///   so starting a demo twice is harmless.
+///
+/// Each write is durable on return (the store's contract), but the seed as a whole is not one
+/// transaction: the marker, written last, is what says it completed. Run one seed at a time per
+/// store.
+///
+/// # Errors
+/// [`SeedError::NotEmpty`] when the store holds agencies but no marker;
+/// [`SeedError::PasswordHash`] when the hasher fails; [`SeedError::InvalidWorld`] when the
+/// embedded data is defective (all three before anything is written);
+/// [`SeedError::Store`] when the store fails.
+pub async fn seed(
+    store: &dyn lantern_store::Store,
+    now: OffsetDateTime,
+    options: &SeedOptions<'_>,
+) -> Result<SeedOutcome, SeedError> {
+    let world = world::World::load()?;
+    if store.setting(SEEDED_MARKER).await?.is_some() {
+        return Ok(SeedOutcome::AlreadySeeded);
+    }
+    let existing = store.agencies().await?.len();
+    if existing > 0 {
+        return Err(SeedError::NotEmpty { agencies: existing });
+    }
+    let users = staff_users(now, options)?;
+
+    let change = Change {
+        actor: DEMO_ACTOR.to_owned(),
+        at: now,
+    };
+    for agency in &world.agencies {
+        store.put_agency(agency, &change).await?;
+    }
+    for file in &world.files {
+        store.create_file(file, &change).await?;
+    }
+    for user in &users {
+        store.create_user(user).await?;
+    }
+    store.put_setting(SEEDED_MARKER, WORLD_VERSION).await?;
+
+    Ok(SeedOutcome::Seeded(SeedSummary {
+        agencies: world.agencies.len(),
+        files: world.files.len(),
+        large_databases: world
+            .files
+            .iter()
+            .filter(|f| f.large_database.is_some())
+            .count(),
+        staff: users.len(),
+    }))
+}
+
+/// The demo staff as store accounts, passwords hashed.
+fn staff_users(now: OffsetDateTime, options: &SeedOptions<'_>) -> Result<Vec<User>, SeedError> {
+    staff_accounts()
+        .into_iter()
+        .map(|person| {
+            let agency = lantern_domain::AgencyCode::parse(person.agency).map_err(|e| {
+                SeedError::InvalidWorld {
+                    data_file: "src/staff.rs",
+                    reason: format!("{}: {e}", person.username),
+                }
+            })?;
+            let password_hash = (options.password_hasher)(person.password).map_err(|reason| {
+                SeedError::PasswordHash {
+                    username: person.username,
+                    reason,
+                }
+            })?;
+            Ok(User {
+                username: person.username.to_owned(),
+                display_name: person.display_name.to_owned(),
+                agency,
+                role: person.role,
+                password_hash,
+                created_at: now,
+            })
+        })
+        .collect()
+}

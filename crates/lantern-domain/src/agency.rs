@@ -18,11 +18,15 @@ impl AgencyCode {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let ok_len = (2..=32).contains(&raw.len());
         let ok_start = raw.bytes().next().is_some_and(|b| b.is_ascii_uppercase());
-        let ok_chars = raw.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        let ok_chars = raw
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
         if ok_len && ok_start && ok_chars {
             Ok(Self(raw.to_owned()))
         } else {
-            Err("an agency code is 2-32 capital letters, digits or '-', starting with a letter, e.g. MOHW-NHIA")
+            Err(
+                "an agency code is 2-32 capital letters, digits or '-', starting with a letter, e.g. MOHW-NHIA",
+            )
         }
     }
 
@@ -92,9 +96,16 @@ impl Contact {
     /// Records errors for a contact that gives no way to reach anyone.
     pub fn check(&self, field: &str, errors: &mut ValidationErrors) {
         if self.unit.trim().is_empty() {
-            errors.push(format!("{field}.unit"), Rule::Required, "name the unit or window people should contact");
+            errors.push(
+                format!("{field}.unit"),
+                Rule::Required,
+                "name the unit or window people should contact",
+            );
         }
-        if [&self.phone, &self.email, &self.address].iter().all(|v| v.trim().is_empty()) {
+        if [&self.phone, &self.email, &self.address]
+            .iter()
+            .all(|v| v.trim().is_empty())
+        {
             errors.push(
                 format!("{field}.phone"),
                 Rule::Required,
@@ -102,14 +113,20 @@ impl Contact {
             );
         }
         if !self.email.trim().is_empty() && !looks_like_email(&self.email) {
-            errors.push(format!("{field}.email"), Rule::Format, "an e-mail address looks like name@example.gov.tw");
+            errors.push(
+                format!("{field}.email"),
+                Rule::Format,
+                "an e-mail address looks like name@example.gov.tw",
+            );
         }
     }
 }
 
 fn looks_like_email(raw: &str) -> bool {
     let raw = raw.trim();
-    raw.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !raw.contains(' '))
+    raw.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !raw.contains(' ')
+    })
 }
 
 /// A government agency (機關) that holds personal-data files.
@@ -142,10 +159,18 @@ impl Agency {
     pub fn check(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if self.name_zh.trim().is_empty() {
-            errors.push("name_zh", Rule::Required, "the agency's Chinese name is required");
+            errors.push(
+                "name_zh",
+                Rule::Required,
+                "the agency's Chinese name is required",
+            );
         }
         if self.supervisor.as_ref() == Some(&self.code) {
-            errors.push("supervisor", Rule::UnknownReference, "an agency cannot supervise itself");
+            errors.push(
+                "supervisor",
+                Rule::UnknownReference,
+                "an agency cannot supervise itself",
+            );
         }
         self.contact.check("contact", &mut errors);
         errors.into_result(())
@@ -196,6 +221,14 @@ impl AgencyTree {
     pub fn would_cycle(&self, agency: &AgencyCode, supervisor: &AgencyCode) -> bool {
         supervisor == agency || self.supervisors(supervisor).contains(agency)
     }
+
+    /// True when following supervisors up from `agency` leads back to it.
+    #[must_use]
+    pub fn in_cycle(&self, agency: &AgencyCode) -> bool {
+        self.supervisor_of
+            .get(agency)
+            .is_some_and(|supervisor| self.would_cycle(agency, supervisor))
+    }
 }
 
 #[cfg(test)]
@@ -209,7 +242,11 @@ mod tests {
             name_en: String::new(),
             kind: AgencyKind::Central,
             supervisor: supervisor.map(|s| AgencyCode::parse(s).unwrap()),
-            contact: Contact { unit: "窗口".into(), phone: "02-1234".into(), ..Contact::default() },
+            contact: Contact {
+                unit: "窗口".into(),
+                phone: "02-1234".into(),
+                ..Contact::default()
+            },
             intelligence_agency: false,
         }
     }
@@ -224,7 +261,12 @@ mod tests {
 
     #[test]
     fn supervision_is_transitive() {
-        let agencies = [agency("EY", None), agency("MOHW", Some("EY")), agency("MOHW-NHIA", Some("MOHW")), agency("MOF", Some("EY"))];
+        let agencies = [
+            agency("EY", None),
+            agency("MOHW", Some("EY")),
+            agency("MOHW-NHIA", Some("MOHW")),
+            agency("MOF", Some("EY")),
+        ];
         let tree = AgencyTree::new(&agencies);
         let code = |c: &str| AgencyCode::parse(c).unwrap();
         assert!(tree.may_read(&code("MOHW"), &code("MOHW-NHIA")));
@@ -233,16 +275,38 @@ mod tests {
         assert!(!tree.may_read(&code("MOF"), &code("MOHW-NHIA")));
         assert!(tree.would_cycle(&code("EY"), &code("MOHW-NHIA")));
         assert!(!tree.would_cycle(&code("MOF"), &code("MOHW")));
+        assert!(!tree.in_cycle(&code("MOHW-NHIA")));
+        let cyclic = AgencyTree::new(&[
+            agency("A1", Some("B1")),
+            agency("B1", Some("A1")),
+            agency("C1", Some("A1")),
+        ]);
+        assert!(cyclic.in_cycle(&code("A1")));
+        assert!(!cyclic.in_cycle(&code("C1")));
     }
 
     #[test]
     fn contact_needs_a_channel() {
         let mut bad = agency("MOHW", None);
-        bad.contact = Contact { unit: "窗口".into(), email: "not-an-email".into(), ..Contact::default() };
+        bad.contact = Contact {
+            unit: "窗口".into(),
+            email: "not-an-email".into(),
+            ..Contact::default()
+        };
         let errors = bad.check().unwrap_err();
-        assert!(errors.0.iter().any(|e| e.field == "contact.email" && e.rule == Rule::Format));
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.field == "contact.email" && e.rule == Rule::Format)
+        );
         bad.contact.email = String::new();
         let errors = bad.check().unwrap_err();
-        assert!(errors.0.iter().any(|e| e.field == "contact.phone" && e.rule == Rule::Required));
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.field == "contact.phone" && e.rule == Rule::Required)
+        );
     }
 }

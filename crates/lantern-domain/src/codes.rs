@@ -84,11 +84,15 @@ impl PurposeCode {
     /// range.
     pub fn parse(raw: &str) -> Result<Self, CodeError> {
         if raw.len() != 3 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CodeError::Format("a specific-purpose code is three digits, e.g. 031"));
+            return Err(CodeError::Format(
+                "a specific-purpose code is three digits, e.g. 031",
+            ));
         }
         let number: u16 = raw.parse().map_err(|_| CodeError::Format("three digits"))?;
         if !(1..=MAX_PURPOSE_CODE).contains(&number) {
-            return Err(CodeError::Unknown("specific-purpose codes run from 001 to 182"));
+            return Err(CodeError::Unknown(
+                "specific-purpose codes run from 001 to 182",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -120,9 +124,13 @@ impl DataCategoryCode {
                 "a data-category code is a capital C and three digits, e.g. C001",
             ));
         }
-        let number: u16 = digits.parse().map_err(|_| CodeError::Format("three digits"))?;
+        let number: u16 = digits
+            .parse()
+            .map_err(|_| CodeError::Format("three digits"))?;
         if !(1..=MAX_CATEGORY_NUMBER).contains(&number) {
-            return Err(CodeError::Unknown("data-category codes run from C001 to C199"));
+            return Err(CodeError::Unknown(
+                "data-category codes run from C001 to C199",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -151,7 +159,11 @@ impl LegalBasisCode {
     /// The PDPA article this basis belongs to.
     #[must_use]
     pub fn article(&self) -> u16 {
-        self.0.split('-').nth(1).and_then(|a| a.parse().ok()).unwrap_or_default()
+        self.0
+            .split('-')
+            .nth(1)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_default()
     }
 
     /// An exception in the Art. 6 proviso, which alone permits handling sensitive data.
@@ -164,7 +176,9 @@ impl LegalBasisCode {
     /// agencies) or the Art. 20 proviso (non-public bodies).
     #[must_use]
     pub fn is_out_of_purpose_exception(&self) -> bool {
-        ["PDPA-16-P", "PDPA-20-P"].iter().any(|prefix| self.0.starts_with(prefix))
+        ["PDPA-16-P", "PDPA-20-P"]
+            .iter()
+            .any(|prefix| self.0.starts_with(prefix))
             && !self.0.contains("PARA")
     }
 
@@ -172,7 +186,10 @@ impl LegalBasisCode {
     /// 20 item 6), so how consent is obtained must be disclosed.
     #[must_use]
     pub fn is_consent(&self) -> bool {
-        matches!(self.0.as_str(), "PDPA-6-P6" | "PDPA-15-2" | "PDPA-16-P7" | "PDPA-19-5" | "PDPA-20-P6")
+        matches!(
+            self.0.as_str(),
+            "PDPA-6-P6" | "PDPA-15-2" | "PDPA-16-P7" | "PDPA-19-5" | "PDPA-20-P6"
+        )
     }
 }
 
@@ -189,7 +206,9 @@ impl RestrictionGroundCode {
     /// [`CodeError::Unknown`] when the code is not in the list.
     pub fn parse(raw: &str) -> Result<Self, CodeError> {
         if builtin().restriction_ground(raw).is_none() {
-            return Err(CodeError::Unknown("not a restriction ground: use GIDA-18-1 to GIDA-18-9"));
+            return Err(CodeError::Unknown(
+                "not a restriction ground: use GIDA-18-1 to GIDA-18-9",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -204,10 +223,22 @@ mod tests {
     fn purposes() {
         assert!(PurposeCode::parse("001").is_ok());
         assert!(PurposeCode::parse("182").is_ok());
-        assert!(matches!(PurposeCode::parse("183"), Err(CodeError::Unknown(_))));
-        assert!(matches!(PurposeCode::parse("000"), Err(CodeError::Unknown(_))));
-        assert!(matches!(PurposeCode::parse("31"), Err(CodeError::Format(_))));
-        assert!(matches!(PurposeCode::parse("０３１"), Err(CodeError::Format(_))));
+        assert!(matches!(
+            PurposeCode::parse("183"),
+            Err(CodeError::Unknown(_))
+        ));
+        assert!(matches!(
+            PurposeCode::parse("000"),
+            Err(CodeError::Unknown(_))
+        ));
+        assert!(matches!(
+            PurposeCode::parse("31"),
+            Err(CodeError::Format(_))
+        ));
+        assert!(matches!(
+            PurposeCode::parse("０３１"),
+            Err(CodeError::Format(_))
+        ));
     }
 
     #[test]
@@ -225,8 +256,16 @@ mod tests {
         assert_eq!(p5.article(), 16);
         assert!(p5.is_out_of_purpose_exception());
         assert!(!p5.is_art6_exception());
-        assert!(LegalBasisCode::parse("PDPA-6-P4").unwrap().is_art6_exception());
-        assert!(!LegalBasisCode::parse("PDPA-6-MAIN").unwrap().is_art6_exception());
+        assert!(
+            LegalBasisCode::parse("PDPA-6-P4")
+                .unwrap()
+                .is_art6_exception()
+        );
+        assert!(
+            !LegalBasisCode::parse("PDPA-6-MAIN")
+                .unwrap()
+                .is_art6_exception()
+        );
         assert!(LegalBasisCode::parse("PDPA-16-P7").unwrap().is_consent());
         assert!(LegalBasisCode::parse("PDPA-99-1").is_err());
         assert!(RestrictionGroundCode::parse("GIDA-18-2").is_ok());

@@ -26,8 +26,13 @@ impl FileId {
     /// A message naming the rule when the id has the wrong shape.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let ok_len = (2..=64).contains(&raw.len());
-        let ok_start = raw.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        let ok_chars = raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok_start = raw
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        let ok_chars = raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok_len && ok_start && ok_chars {
             Ok(Self(raw.to_owned()))
         } else {
@@ -105,7 +110,9 @@ pub enum DataCategory {
 }
 
 /// The six special categories of PDPA Art. 6 (特種個人資料).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SensitiveKind {
@@ -313,9 +320,15 @@ impl PersonalDataFile {
             ("purposes", self.purposes != earlier.purposes),
             ("categories", self.categories != earlier.categories),
             ("sensitive", self.sensitive != earlier.sensitive),
-            ("large_database", self.large_database != earlier.large_database),
+            (
+                "large_database",
+                self.large_database != earlier.large_database,
+            ),
         ];
-        pairs.into_iter().filter_map(|(name, changed)| changed.then_some(name)).collect()
+        pairs
+            .into_iter()
+            .filter_map(|(name, changed)| changed.then_some(name))
+            .collect()
     }
 }
 
@@ -461,14 +474,22 @@ struct Text<'e> {
 impl Text<'_> {
     fn required(&mut self, field: &str, value: &str, what: &str) -> String {
         if value.trim().is_empty() {
-            self.errors.push(field, Rule::DisclosureRequired, format!("{what} is required"));
+            self.errors.push(
+                field,
+                Rule::DisclosureRequired,
+                format!("{what} is required"),
+            );
         }
         self.optional(field, value)
     }
 
     fn optional(&mut self, field: &str, value: &str) -> String {
         if value.chars().count() > MAX_TEXT_CHARS {
-            self.errors.push(field, Rule::TooLong, format!("at most {MAX_TEXT_CHARS} characters"));
+            self.errors.push(
+                field,
+                Rule::TooLong,
+                format!("at most {MAX_TEXT_CHARS} characters"),
+            );
         }
         value.trim().to_owned()
     }
@@ -487,13 +508,23 @@ impl FileSubmission {
         // Codes are checked for shape and range only: the shipped lists are partial, so whether
         // a code is listed is shown to readers, not enforced here.
         let mut errors = ValidationErrors::default();
-        if let Some(given) = &self.agency {
-            if given != agency.as_str() {
-                errors.push("agency", Rule::UnknownReference, format!("this file belongs to {agency}; agency must be {agency} or left out"));
-            }
+        if let Some(given) = &self.agency
+            && given != agency.as_str()
+        {
+            errors.push(
+                "agency",
+                Rule::UnknownReference,
+                format!("this file belongs to {agency}; agency must be {agency} or left out"),
+            );
         }
-        let mut text = Text { errors: &mut errors };
-        let name_zh = text.required("name_zh", &self.name_zh, "the file's Chinese name (個人資料檔案名稱)");
+        let mut text = Text {
+            errors: &mut errors,
+        };
+        let name_zh = text.required(
+            "name_zh",
+            &self.name_zh,
+            "the file's Chinese name (個人資料檔案名稱)",
+        );
         let name_en = text.optional("name_en", &self.name_en);
         let description = text.optional("description", &self.description);
 
@@ -501,25 +532,60 @@ impl FileSubmission {
         contact.check("contact", &mut errors);
 
         let legal_basis = FileLegalBasis {
-            pdpa: legal_bases("legal_basis.pdpa", &self.legal_basis.pdpa, &mut errors, |code| {
-                if code.article() == 19 || code.article() == 20 {
-                    Some("Arts. 19 and 20 apply to non-public bodies; a government agency relies on Art. 15 (collection, processing) or 16 (use), or Art. 6 for sensitive data")
-                } else {
-                    None
-                }
-            }),
-            statutes: self.legal_basis.statutes.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+            pdpa: legal_bases(
+                "legal_basis.pdpa",
+                &self.legal_basis.pdpa,
+                &mut errors,
+                |code| {
+                    if code.article() == 19 || code.article() == 20 {
+                        Some(
+                            "Arts. 19 and 20 apply to non-public bodies; a government agency relies on Art. 15 (collection, processing) or 16 (use), or Art. 6 for sensitive data",
+                        )
+                    } else {
+                        None
+                    }
+                },
+            ),
+            statutes: self
+                .legal_basis
+                .statutes
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
         };
         if self.legal_basis.pdpa.is_empty() {
-            errors.push("legal_basis.pdpa", Rule::Required, "give at least one PDPA legal basis, e.g. PDPA-15-1");
+            errors.push(
+                "legal_basis.pdpa",
+                Rule::Required,
+                "give at least one PDPA legal basis, e.g. PDPA-15-1",
+            );
         }
 
-        let purposes = code_list("purposes", &self.purposes, &mut errors, "specific purpose", |raw| {
-            PurposeCode::parse(raw).map(|code| Purpose::Code { code }).map_err(|e| e.to_string())
-        }, |description| Purpose::Described { description });
-        let categories = code_list("categories", &self.categories, &mut errors, "data category", |raw| {
-            DataCategoryCode::parse(raw).map(|code| DataCategory::Code { code }).map_err(|e| e.to_string())
-        }, |description| DataCategory::Described { description });
+        let purposes = code_list(
+            "purposes",
+            &self.purposes,
+            &mut errors,
+            "specific purpose",
+            |raw| {
+                PurposeCode::parse(raw)
+                    .map(|code| Purpose::Code { code })
+                    .map_err(|e| e.to_string())
+            },
+            |description| Purpose::Described { description },
+        );
+        let categories = code_list(
+            "categories",
+            &self.categories,
+            &mut errors,
+            "data category",
+            |raw| {
+                DataCategoryCode::parse(raw)
+                    .map(|code| DataCategory::Code { code })
+                    .map_err(|e| e.to_string())
+            },
+            |description| DataCategory::Described { description },
+        );
 
         let sensitive = self.sensitive.map(|s| {
             let bases = legal_bases("sensitive.legal_bases", &s.legal_bases, &mut errors, |code| {
@@ -536,7 +602,9 @@ impl FileSubmission {
         }).filter(|s| !s.kinds.is_empty() || !s.legal_bases.is_empty());
         let has_sensitive = sensitive.as_ref().is_some_and(|s| !s.kinds.is_empty());
 
-        let large_database = self.large_database.map(|db| validate_large_database(db, has_sensitive, &mut errors));
+        let large_database = self
+            .large_database
+            .map(|db| validate_large_database(db, has_sensitive, &mut errors));
 
         errors.into_result(PersonalDataFile {
             id,
@@ -571,14 +639,26 @@ fn legal_bases(
         match LegalBasisCode::parse(code.trim()) {
             Ok(code) => {
                 if let Some(why) = not_applicable(&code) {
-                    errors.push(format!("{field}[{i}]"), Rule::BasisNotApplicable, format!("{code}: {why}"));
+                    errors.push(
+                        format!("{field}[{i}]"),
+                        Rule::BasisNotApplicable,
+                        format!("{code}: {why}"),
+                    );
                 } else if out.contains(&code) {
-                    errors.push(format!("{field}[{i}]"), Rule::Duplicate, format!("{code} is listed twice"));
+                    errors.push(
+                        format!("{field}[{i}]"),
+                        Rule::Duplicate,
+                        format!("{code} is listed twice"),
+                    );
                 } else {
                     out.push(code);
                 }
             }
-            Err(e) => errors.push(format!("{field}[{i}]"), Rule::UnknownCode, format!("{code:?}: {e}")),
+            Err(e) => errors.push(
+                format!("{field}[{i}]"),
+                Rule::UnknownCode,
+                format!("{code:?}: {e}"),
+            ),
         }
     }
     out
@@ -593,36 +673,70 @@ fn code_list<T: PartialEq>(
     described: impl Fn(String) -> T,
 ) -> Vec<T> {
     if raw.is_empty() {
-        errors.push(field, Rule::Required, format!("give at least one {what}: a code, or a description where no code fits"));
+        errors.push(
+            field,
+            Rule::Required,
+            format!("give at least one {what}: a code, or a description where no code fits"),
+        );
     }
     let mut out = Vec::new();
     for (i, item) in raw.iter().enumerate() {
-        let code = item.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
-        let description = item.description.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        let code = item
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let description = item
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
         let value = match (code, description) {
             (Some(code), None) => match parse(code) {
                 Ok(value) => value,
                 Err(e) => {
-                    errors.push(format!("{field}[{i}].code"), Rule::UnknownCode, format!("{code:?}: {e}"));
+                    errors.push(
+                        format!("{field}[{i}].code"),
+                        Rule::UnknownCode,
+                        format!("{code:?}: {e}"),
+                    );
                     continue;
                 }
             },
-            (None, Some(description)) if description.chars().count() <= 200 => described(description.to_owned()),
+            (None, Some(description)) if description.chars().count() <= 200 => {
+                described(description.to_owned())
+            }
             (None, Some(_)) => {
-                errors.push(format!("{field}[{i}].description"), Rule::TooLong, "a description is at most 200 characters");
+                errors.push(
+                    format!("{field}[{i}].description"),
+                    Rule::TooLong,
+                    "a description is at most 200 characters",
+                );
                 continue;
             }
             (Some(_), Some(_)) => {
-                errors.push(format!("{field}[{i}]"), Rule::Format, format!("give a {what} code or a description, not both"));
+                errors.push(
+                    format!("{field}[{i}]"),
+                    Rule::Format,
+                    format!("give a {what} code or a description, not both"),
+                );
                 continue;
             }
             (None, None) => {
-                errors.push(format!("{field}[{i}]"), Rule::Required, format!("give a {what} code or a description"));
+                errors.push(
+                    format!("{field}[{i}]"),
+                    Rule::Required,
+                    format!("give a {what} code or a description"),
+                );
                 continue;
             }
         };
         if out.contains(&value) {
-            errors.push(format!("{field}[{i}]"), Rule::Duplicate, format!("this {what} is listed twice"));
+            errors.push(
+                format!("{field}[{i}]"),
+                Rule::Duplicate,
+                format!("this {what} is listed twice"),
+            );
         } else {
             out.push(value);
         }
@@ -630,59 +744,143 @@ fn code_list<T: PartialEq>(
     out
 }
 
-fn validate_large_database(db: LargeDatabaseSubmission, has_sensitive: bool, errors: &mut ValidationErrors) -> LargeDatabase {
+fn validate_large_database(
+    db: LargeDatabaseSubmission,
+    has_sensitive: bool,
+    errors: &mut ValidationErrors,
+) -> LargeDatabase {
     const F: &str = "large_database";
     let mut text = Text { errors };
-    let population = text.required(&format!("{F}.population"), &db.population, "who the database covers (population coverage)");
-    let retention = text.required(&format!("{F}.retention"), &db.retention, "the retention period");
-    let internal_controls = text.required(&format!("{F}.internal_controls"), &db.internal_controls, "a description of internal controls (內部控管機制)");
+    let population = text.required(
+        &format!("{F}.population"),
+        &db.population,
+        "who the database covers (population coverage)",
+    );
+    let retention = text.required(
+        &format!("{F}.retention"),
+        &db.retention,
+        "the retention period",
+    );
+    let internal_controls = text.required(
+        &format!("{F}.internal_controls"),
+        &db.internal_controls,
+        "a description of internal controls (內部控管機制)",
+    );
     for (i, link) in db.linkages.iter().enumerate() {
-        text.required(&format!("{F}.linkages[{i}].target"), &link.target, "the linked file or system");
-        text.required(&format!("{F}.linkages[{i}].purpose"), &link.purpose, "why the files are linked");
+        text.required(
+            &format!("{F}.linkages[{i}].target"),
+            &link.target,
+            "the linked file or system",
+        );
+        text.required(
+            &format!("{F}.linkages[{i}].purpose"),
+            &link.purpose,
+            "why the files are linked",
+        );
     }
     for (i, recipient) in db.recipients.iter().enumerate() {
-        text.required(&format!("{F}.recipients[{i}].name"), &recipient.name, "the recipient");
-        text.required(&format!("{F}.recipients[{i}].purpose"), &recipient.purpose, "what the recipient uses the data for");
+        text.required(
+            &format!("{F}.recipients[{i}].name"),
+            &recipient.name,
+            "the recipient",
+        );
+        text.required(
+            &format!("{F}.recipients[{i}].purpose"),
+            &recipient.purpose,
+            "what the recipient uses the data for",
+        );
     }
     let record_count = db.record_count.unwrap_or_else(|| {
-        errors.push(format!("{F}.record_count"), Rule::DisclosureRequired, "the approximate number of records is required");
+        errors.push(
+            format!("{F}.record_count"),
+            Rule::DisclosureRequired,
+            "the approximate number of records is required",
+        );
         0
     });
 
     let out_of_purpose = match db.out_of_purpose {
         None => {
-            errors.push(format!("{F}.out_of_purpose"), Rule::DisclosureRequired, "state whether the database is used outside its specific purposes");
-            OutOfPurposeUse { occurs: false, legal_bases: Vec::new(), description: String::new(), consent_method: String::new() }
+            errors.push(
+                format!("{F}.out_of_purpose"),
+                Rule::DisclosureRequired,
+                "state whether the database is used outside its specific purposes",
+            );
+            OutOfPurposeUse {
+                occurs: false,
+                legal_bases: Vec::new(),
+                description: String::new(),
+                consent_method: String::new(),
+            }
         }
-        Some(oop) => validate_out_of_purpose(oop, has_sensitive, errors),
+        Some(oop) => validate_out_of_purpose(&oop, has_sensitive, errors),
     };
 
     let subject_rights = match db.subject_rights {
         None => {
-            errors.push(format!("{F}.subject_rights"), Rule::DisclosureRequired, "say how people can see, stop the use of, and delete their data, and where to ask");
-            SubjectRights { access: String::new(), stop_use: String::new(), deletion: String::new(), contact: Contact::default() }
+            errors.push(
+                format!("{F}.subject_rights"),
+                Rule::DisclosureRequired,
+                "say how people can see, stop the use of, and delete their data, and where to ask",
+            );
+            SubjectRights {
+                access: String::new(),
+                stop_use: String::new(),
+                deletion: String::new(),
+                contact: Contact::default(),
+            }
         }
         Some(rights) => {
             let mut text = Text { errors };
-            text.required(&format!("{F}.subject_rights.access"), &rights.access, "how people can access their data (查詢或請求閱覽)");
-            text.required(&format!("{F}.subject_rights.stop_use"), &rights.stop_use, "how people can ask to stop the use of their data (停止利用)");
-            text.required(&format!("{F}.subject_rights.deletion"), &rights.deletion, "how people can ask for deletion (刪除)");
-            rights.contact.check(&format!("{F}.subject_rights.contact"), errors);
+            text.required(
+                &format!("{F}.subject_rights.access"),
+                &rights.access,
+                "how people can access their data (查詢或請求閱覽)",
+            );
+            text.required(
+                &format!("{F}.subject_rights.stop_use"),
+                &rights.stop_use,
+                "how people can ask to stop the use of their data (停止利用)",
+            );
+            text.required(
+                &format!("{F}.subject_rights.deletion"),
+                &rights.deletion,
+                "how people can ask for deletion (刪除)",
+            );
+            rights
+                .contact
+                .check(&format!("{F}.subject_rights.contact"), errors);
             rights
         }
     };
 
     let open_data = match db.open_data {
         None => {
-            errors.push(format!("{F}.open_data"), Rule::DisclosureRequired, "state whether the data or statistics from it are open data");
-            OpenData { state: OpenDataState::NotPublished, url: String::new(), note: String::new() }
+            errors.push(
+                format!("{F}.open_data"),
+                Rule::DisclosureRequired,
+                "state whether the data or statistics from it are open data",
+            );
+            OpenData {
+                state: OpenDataState::NotPublished,
+                url: String::new(),
+                note: String::new(),
+            }
         }
         Some(open) => {
             if open.state != OpenDataState::NotPublished && open.url.trim().is_empty() {
-                errors.push(format!("{F}.open_data.url"), Rule::DisclosureRequired, "give the address where the open data is published");
+                errors.push(
+                    format!("{F}.open_data.url"),
+                    Rule::DisclosureRequired,
+                    "give the address where the open data is published",
+                );
             }
             if open.state == OpenDataState::NotPublished && open.note.trim().is_empty() {
-                errors.push(format!("{F}.open_data.note"), Rule::DisclosureRequired, "say why the data is not published");
+                errors.push(
+                    format!("{F}.open_data.note"),
+                    Rule::DisclosureRequired,
+                    "say why the data is not published",
+                );
             }
             open
         }
@@ -702,33 +900,68 @@ fn validate_large_database(db: LargeDatabaseSubmission, has_sensitive: bool, err
     }
 }
 
-fn validate_out_of_purpose(oop: OutOfPurposeSubmission, has_sensitive: bool, errors: &mut ValidationErrors) -> OutOfPurposeUse {
+fn validate_out_of_purpose(
+    oop: &OutOfPurposeSubmission,
+    has_sensitive: bool,
+    errors: &mut ValidationErrors,
+) -> OutOfPurposeUse {
     const F: &str = "large_database.out_of_purpose";
     let occurs = oop.occurs.unwrap_or_else(|| {
-        errors.push(format!("{F}.occurs"), Rule::DisclosureRequired, "state whether out-of-purpose use happens (true or false)");
+        errors.push(
+            format!("{F}.occurs"),
+            Rule::DisclosureRequired,
+            "state whether out-of-purpose use happens (true or false)",
+        );
         false
     });
-    let legal_bases = legal_bases(&format!("{F}.legal_bases"), &oop.legal_bases, errors, |code| {
-        let fits = code.is_out_of_purpose_exception() && code.article() == 16 || has_sensitive && code.is_art6_exception();
-        (!fits).then_some("out-of-purpose use by an agency needs an Art. 16 proviso item, PDPA-16-P1 to PDPA-16-P7 (or an Art. 6 item for sensitive data)")
-    });
+    let legal_bases = legal_bases(
+        &format!("{F}.legal_bases"),
+        &oop.legal_bases,
+        errors,
+        |code| {
+            let fits = code.is_out_of_purpose_exception() && code.article() == 16
+                || has_sensitive && code.is_art6_exception();
+            (!fits).then_some("out-of-purpose use by an agency needs an Art. 16 proviso item, PDPA-16-P1 to PDPA-16-P7 (or an Art. 6 item for sensitive data)")
+        },
+    );
     let mut text = Text { errors };
     let description = text.optional(&format!("{F}.description"), &oop.description);
     let consent_method = text.optional(&format!("{F}.consent_method"), &oop.consent_method);
     if occurs {
         if oop.legal_bases.is_empty() {
-            errors.push(format!("{F}.legal_bases"), Rule::DisclosureRequired, "name the Art. 16 proviso items that permit the out-of-purpose use");
+            errors.push(
+                format!("{F}.legal_bases"),
+                Rule::DisclosureRequired,
+                "name the Art. 16 proviso items that permit the out-of-purpose use",
+            );
         }
         if description.is_empty() {
-            errors.push(format!("{F}.description"), Rule::DisclosureRequired, "describe the out-of-purpose uses");
+            errors.push(
+                format!("{F}.description"),
+                Rule::DisclosureRequired,
+                "describe the out-of-purpose uses",
+            );
         }
         if legal_bases.iter().any(LegalBasisCode::is_consent) && consent_method.is_empty() {
-            errors.push(format!("{F}.consent_method"), Rule::DisclosureRequired, "a basis is the subject's consent: say how that consent is obtained");
+            errors.push(
+                format!("{F}.consent_method"),
+                Rule::DisclosureRequired,
+                "a basis is the subject's consent: say how that consent is obtained",
+            );
         }
     } else if !oop.legal_bases.is_empty() {
-        errors.push(format!("{F}.legal_bases"), Rule::BasisNotApplicable, "occurs is false, so no out-of-purpose basis should be given");
+        errors.push(
+            format!("{F}.legal_bases"),
+            Rule::BasisNotApplicable,
+            "occurs is false, so no out-of-purpose basis should be given",
+        );
     }
-    OutOfPurposeUse { occurs, legal_bases, description, consent_method }
+    OutOfPurposeUse {
+        occurs,
+        legal_bases,
+        description,
+        consent_method,
+    }
 }
 
 #[cfg(test)]

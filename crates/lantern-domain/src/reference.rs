@@ -100,12 +100,14 @@ static BUILTIN: LazyLock<ReferenceData> = LazyLock::new(|| {
     // The embedded files are part of the source tree and covered by tests; a failure here is a
     // build defect, not a run-time condition.
     ReferenceData {
-        purposes: index(parse_purposes(PURPOSES_CSV).expect("embedded purposes parse"), |p| {
-            p.code.to_string()
-        }),
-        categories: index(parse_categories(CATEGORIES_CSV).expect("embedded categories parse"), |c| {
-            c.code.to_string()
-        }),
+        purposes: index(
+            parse_purposes(PURPOSES_CSV).expect("embedded purposes parse"),
+            |p| p.code.to_string(),
+        ),
+        categories: index(
+            parse_categories(CATEGORIES_CSV).expect("embedded categories parse"),
+            |c| c.code.to_string(),
+        ),
         legal_bases: index(parse_legal_bases(LEGAL_BASES_CSV), |b| b.code.clone()),
         restriction_grounds: index(parse_restrictions(RESTRICTIONS_CSV), |r| r.code.clone()),
     }
@@ -127,21 +129,27 @@ impl ReferenceData {
     #[must_use]
     pub fn with_imported(purposes: Vec<PurposeEntry>, categories: Vec<CategoryEntry>) -> Self {
         let mut data = builtin().clone();
-        data.purposes.extend(purposes.into_iter().map(|p| (p.code.to_string(), p)));
-        data.categories.extend(categories.into_iter().map(|c| (c.code.to_string(), c)));
+        data.purposes
+            .extend(purposes.into_iter().map(|p| (p.code.to_string(), p)));
+        data.categories
+            .extend(categories.into_iter().map(|c| (c.code.to_string(), c)));
         data
     }
 
     /// Looks a purpose up by code.
     #[must_use]
     pub fn purpose(&self, code: &PurposeCode) -> Listing<'_, PurposeEntry> {
-        self.purposes.get(code.as_str()).map_or(Listing::Unlisted, Listing::Listed)
+        self.purposes
+            .get(code.as_str())
+            .map_or(Listing::Unlisted, Listing::Listed)
     }
 
     /// Looks a data category up by code.
     #[must_use]
     pub fn category(&self, code: &DataCategoryCode) -> Listing<'_, CategoryEntry> {
-        self.categories.get(code.as_str()).map_or(Listing::Unlisted, Listing::Listed)
+        self.categories
+            .get(code.as_str())
+            .map_or(Listing::Unlisted, Listing::Listed)
     }
 
     /// Looks a legal basis up by code.
@@ -179,17 +187,29 @@ impl ReferenceData {
     /// Purposes whose code equals `query` or whose zh-TW or English name contains it
     /// (case-insensitive for English).
     pub fn find_purposes<'a>(&'a self, query: &'a str) -> impl Iterator<Item = &'a PurposeEntry> {
-        self.purposes.values().filter(move |p| matches_name(query, p.code.as_str(), &p.name_zh, &p.name_en))
+        self.purposes
+            .values()
+            .filter(move |p| matches_name(query, p.code.as_str(), &p.name_zh, &p.name_en))
     }
 
     /// Categories whose code equals `query` or whose zh-TW or English name contains it.
-    pub fn find_categories<'a>(&'a self, query: &'a str) -> impl Iterator<Item = &'a CategoryEntry> {
-        self.categories.values().filter(move |c| matches_name(query, c.code.as_str(), &c.name_zh, &c.name_en))
+    pub fn find_categories<'a>(
+        &'a self,
+        query: &'a str,
+    ) -> impl Iterator<Item = &'a CategoryEntry> {
+        self.categories
+            .values()
+            .filter(move |c| matches_name(query, c.code.as_str(), &c.name_zh, &c.name_en))
     }
 
     /// Legal bases whose code equals `query` or whose summaries contain it.
-    pub fn find_legal_bases<'a>(&'a self, query: &'a str) -> impl Iterator<Item = &'a LegalBasisEntry> {
-        self.legal_bases.values().filter(move |b| matches_name(query, &b.code, &b.summary_zh, &b.summary_en))
+    pub fn find_legal_bases<'a>(
+        &'a self,
+        query: &'a str,
+    ) -> impl Iterator<Item = &'a LegalBasisEntry> {
+        self.legal_bases
+            .values()
+            .filter(move |b| matches_name(query, &b.code, &b.summary_zh, &b.summary_en))
     }
 }
 
@@ -201,14 +221,30 @@ fn matches_name(query: &str, code: &str, name_zh: &str, name_en: &str) -> bool {
             || name_en.to_lowercase().contains(&query.to_lowercase()))
 }
 
-/// Reads a CSV whose first row names the columns, giving each row as a map from column to value.
-fn rows(text: &str) -> Result<(Vec<String>, Vec<BTreeMap<String, String>>), String> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(|h| h.trim().to_owned()).collect();
+/// One CSV row, by column name.
+type Row = BTreeMap<String, String>;
+
+/// Reads a CSV whose first row names the columns: the column names and each row by column.
+fn rows(text: &str) -> Result<(Vec<String>, Vec<Row>), String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| e.to_string())?;
-        out.push(headers.iter().cloned().zip(record.iter().map(|v| v.trim().to_owned())).collect());
+        out.push(
+            headers
+                .iter()
+                .cloned()
+                .zip(record.iter().map(|v| v.trim().to_owned()))
+                .collect(),
+        );
     }
     Ok((headers, out))
 }
@@ -216,7 +252,11 @@ fn rows(text: &str) -> Result<(Vec<String>, Vec<BTreeMap<String, String>>), Stri
 fn require_columns(headers: &[String], required: &[&str], errors: &mut ValidationErrors) {
     for column in required {
         if !headers.iter().any(|h| h == column) {
-            errors.push("header", Rule::Required, format!("the CSV needs a column named \"{column}\""));
+            errors.push(
+                "header",
+                Rule::Required,
+                format!("the CSV needs a column named \"{column}\""),
+            );
         }
     }
 }
@@ -240,19 +280,35 @@ pub fn parse_purposes(text: &str) -> Result<Vec<PurposeEntry>, ValidationErrors>
         let code = match PurposeCode::parse(&row["code"]) {
             Ok(code) => code,
             Err(e) => {
-                errors.push(format!("row {line}, column code"), Rule::Format, e.to_string());
+                errors.push(
+                    format!("row {line}, column code"),
+                    Rule::Format,
+                    e.to_string(),
+                );
                 continue;
             }
         };
         if seen.insert(code.to_string(), line).is_some() {
-            errors.push(format!("row {line}, column code"), Rule::Duplicate, format!("code {code} appears twice"));
+            errors.push(
+                format!("row {line}, column code"),
+                Rule::Duplicate,
+                format!("code {code} appears twice"),
+            );
         }
         let name_zh = row["name_zh"].clone();
         if name_zh.is_empty() {
-            errors.push(format!("row {line}, column name_zh"), Rule::Required, "the Chinese name is required");
+            errors.push(
+                format!("row {line}, column name_zh"),
+                Rule::Required,
+                "the Chinese name is required",
+            );
         }
         let name_en = row.get("name_en").cloned().unwrap_or_default();
-        out.push(PurposeEntry { code, name_zh, name_en });
+        out.push(PurposeEntry {
+            code,
+            name_zh,
+            name_en,
+        });
     }
     errors.into_result(out)
 }
@@ -275,16 +331,28 @@ pub fn parse_categories(text: &str) -> Result<Vec<CategoryEntry>, ValidationErro
         let code = match DataCategoryCode::parse(&row["code"]) {
             Ok(code) => code,
             Err(e) => {
-                errors.push(format!("row {line}, column code"), Rule::Format, e.to_string());
+                errors.push(
+                    format!("row {line}, column code"),
+                    Rule::Format,
+                    e.to_string(),
+                );
                 continue;
             }
         };
         if seen.insert(code.to_string(), line).is_some() {
-            errors.push(format!("row {line}, column code"), Rule::Duplicate, format!("code {code} appears twice"));
+            errors.push(
+                format!("row {line}, column code"),
+                Rule::Duplicate,
+                format!("code {code} appears twice"),
+            );
         }
         let name_zh = row["name_zh"].clone();
         if name_zh.is_empty() {
-            errors.push(format!("row {line}, column name_zh"), Rule::Required, "the Chinese name is required");
+            errors.push(
+                format!("row {line}, column name_zh"),
+                Rule::Required,
+                "the Chinese name is required",
+            );
         }
         let get = |column: &str| row.get(column).cloned().unwrap_or_default();
         out.push(CategoryEntry {
@@ -343,34 +411,69 @@ mod tests {
         assert_eq!(data.categories().count(), 43);
         assert_eq!(data.legal_bases().count(), 38);
         assert_eq!(data.restriction_grounds().count(), 9);
-        assert!(data.legal_bases().all(|b| b.article > 0 && !b.summary_zh.is_empty()));
-        assert!(data.restriction_grounds().all(|r| (1..=9).contains(&r.item)));
+        assert!(
+            data.legal_bases()
+                .all(|b| b.article > 0 && !b.summary_zh.is_empty())
+        );
+        assert!(
+            data.restriction_grounds()
+                .all(|r| (1..=9).contains(&r.item))
+        );
     }
 
     #[test]
     fn lookup_by_code_and_names() {
         let data = builtin();
         let nhi = PurposeCode::parse("031").unwrap();
-        assert!(matches!(data.purpose(&nhi), Listing::Listed(p) if p.name_zh.starts_with("全民健康保險")));
+        assert!(
+            matches!(data.purpose(&nhi), Listing::Listed(p) if p.name_zh.starts_with("全民健康保險"))
+        );
         let household = PurposeCode::parse("015").unwrap();
         assert_eq!(data.purpose(&household), Listing::Unlisted);
-        assert_eq!(data.find_purposes("財稅行政").next().unwrap().code.as_str(), "095");
-        assert_eq!(data.find_purposes("fiscal and tax").next().unwrap().code.as_str(), "095");
-        assert_eq!(data.find_categories("C001").next().unwrap().name_zh, "辨識個人者");
-        assert_eq!(data.find_categories("health records").next().unwrap().code.as_str(), "C111");
+        assert_eq!(
+            data.find_purposes("財稅行政").next().unwrap().code.as_str(),
+            "095"
+        );
+        assert_eq!(
+            data.find_purposes("fiscal and tax")
+                .next()
+                .unwrap()
+                .code
+                .as_str(),
+            "095"
+        );
+        assert_eq!(
+            data.find_categories("C001").next().unwrap().name_zh,
+            "辨識個人者"
+        );
+        assert_eq!(
+            data.find_categories("health records")
+                .next()
+                .unwrap()
+                .code
+                .as_str(),
+            "C111"
+        );
         assert!(data.find_legal_bases("PDPA-16-P5").next().is_some());
     }
 
     #[test]
     fn import_overlays_and_reports_rows() {
-        let imported = parse_purposes("code,name_zh,name_en\n015,戶政,Household registration\n031,新名稱,New\n").unwrap();
+        let imported = parse_purposes(
+            "code,name_zh,name_en\n015,戶政,Household registration\n031,新名稱,New\n",
+        )
+        .unwrap();
         let data = ReferenceData::with_imported(imported, Vec::new());
         let household = PurposeCode::parse("015").unwrap();
         assert!(matches!(data.purpose(&household), Listing::Listed(p) if p.name_zh == "戶政"));
         assert_eq!(data.purposes().count(), 76);
 
         let errors = parse_purposes("code,name_zh\n015,戶政\n999,x\n015,\n").unwrap_err();
-        let fields: Vec<_> = errors.0.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+        let fields: Vec<_> = errors
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.rule))
+            .collect();
         assert_eq!(
             fields,
             [

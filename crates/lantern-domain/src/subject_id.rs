@@ -38,8 +38,8 @@ pub struct SubjectId {
 
 /// The two-digit code of each initial letter, in the official order A..Z.
 const LETTER_CODES: [u8; 26] = [
-    10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32,
-    30, 31, 33,
+    10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32, 30,
+    31, 33,
 ];
 
 /// Weights of positions 2..=9 (the check digit at position 10 has weight 1).
@@ -52,7 +52,10 @@ impl SubjectId {
     /// [`SubjectIdError::Format`] for a wrong shape, [`SubjectIdError::CheckDigit`] for a wrong
     /// check digit.
     pub fn parse(input: &str) -> Result<Self, SubjectIdError> {
-        let bytes: [u8; 10] = input.as_bytes().try_into().map_err(|_| SubjectIdError::Format)?;
+        let bytes: [u8; 10] = input
+            .as_bytes()
+            .try_into()
+            .map_err(|_| SubjectIdError::Format)?;
         let first = bytes[0];
         let second = bytes[1];
         if !first.is_ascii_uppercase() || !bytes[2..].iter().all(u8::is_ascii_digit) {
@@ -63,9 +66,10 @@ impl SubjectId {
             b'1' | b'2' => (SubjectIdKind::NationalId, u32::from(second - b'0')),
             b'8' | b'9' => (SubjectIdKind::ResidentNew, u32::from(second - b'0')),
             // Old format: the second letter counts as the units digit of its own letter code.
-            b'A'..=b'D' => {
-                (SubjectIdKind::ResidentOld, u32::from(LETTER_CODES[usize::from(second - b'A')] % 10))
-            }
+            b'A'..=b'D' => (
+                SubjectIdKind::ResidentOld,
+                u32::from(LETTER_CODES[usize::from(second - b'A')] % 10),
+            ),
             _ => return Err(SubjectIdError::Format),
         };
         let digits = bytes[2..].iter().map(|b| u32::from(b - b'0'));
@@ -77,7 +81,7 @@ impl SubjectId {
                 None => check = digit,
             }
         }
-        if (sum + check) % 10 != 0 {
+        if !(sum + check).is_multiple_of(10) {
             return Err(SubjectIdError::CheckDigit);
         }
         Ok(Self { value: bytes, kind })
@@ -102,7 +106,11 @@ impl SubjectId {
     /// # Errors
     /// [`SubjectIdError::Format`] when `letter` is not `A`-`Z`, `second` does not fit, or
     /// `body` is not seven digits.
-    pub fn with_check_digit(letter: char, second: char, body: &str) -> Result<Self, SubjectIdError> {
+    pub fn with_check_digit(
+        letter: char,
+        second: char,
+        body: &str,
+    ) -> Result<Self, SubjectIdError> {
         if body.len() != 7 {
             return Err(SubjectIdError::Format);
         }
@@ -167,21 +175,47 @@ mod tests {
             "W900000011",
             "A123456788",
         ] {
-            assert_eq!(SubjectId::parse(invalid), Err(SubjectIdError::CheckDigit), "{invalid}");
+            assert_eq!(
+                SubjectId::parse(invalid),
+                Err(SubjectIdError::CheckDigit),
+                "{invalid}"
+            );
         }
     }
 
     #[test]
     fn kinds() {
-        assert_eq!(SubjectId::parse("B123456780").unwrap().kind(), SubjectIdKind::NationalId);
-        assert_eq!(SubjectId::parse("D931415924").unwrap().kind(), SubjectIdKind::ResidentNew);
-        assert_eq!(SubjectId::parse("AA00000009").unwrap().kind(), SubjectIdKind::ResidentOld);
+        assert_eq!(
+            SubjectId::parse("B123456780").unwrap().kind(),
+            SubjectIdKind::NationalId
+        );
+        assert_eq!(
+            SubjectId::parse("D931415924").unwrap().kind(),
+            SubjectIdKind::ResidentNew
+        );
+        assert_eq!(
+            SubjectId::parse("AA00000009").unwrap().kind(),
+            SubjectIdKind::ResidentOld
+        );
     }
 
     #[test]
     fn shapes() {
-        for bad in ["", "b123456780", "B323456780", "B12345678", "B1234567800", "BE00000009", "B12345678X", "Ｂ12345678"] {
-            assert_eq!(SubjectId::parse(bad), Err(SubjectIdError::Format), "{bad:?}");
+        for bad in [
+            "",
+            "b123456780",
+            "B323456780",
+            "B12345678",
+            "B1234567800",
+            "BE00000009",
+            "B12345678X",
+            "Ｂ12345678",
+        ] {
+            assert_eq!(
+                SubjectId::parse(bad),
+                Err(SubjectIdError::Format),
+                "{bad:?}"
+            );
         }
     }
 

@@ -70,7 +70,11 @@ pub struct FieldError {
 impl FieldError {
     /// Builds an error for `field` breaking `rule`.
     pub fn new(field: impl Into<String>, rule: Rule, message: impl Into<String>) -> Self {
-        Self { field: field.into(), rule, message: message.into() }
+        Self {
+            field: field.into(),
+            rule,
+            message: message.into(),
+        }
     }
 }
 
@@ -102,6 +106,10 @@ impl ValidationErrors {
     /// # Errors
     /// Returns `self` when at least one rule was broken.
     pub fn into_result<T>(self, value: T) -> Result<T, Self> {
-        if self.0.is_empty() { Ok(value) } else { Err(self) }
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }

@@ -1,8 +1,57 @@
-//! Placeholder, replaced by its implementation.
+//! The JSON API under `/api/v1/`, its OpenAPI document and the health check.
+//!
+//! Reading the registers needs no credential (they are public under PDPA Art. 17); changing
+//! them needs an agency's API token or a staff session (see [`crate::auth`]). Every error,
+//! including a malformed body, an unknown route or a wrong method, is answered as RFC 9457
+//! `application/problem+json` ([`crate::error`]).
+
+pub(crate) mod agencies;
+pub mod agency_view;
+pub mod extract;
+pub mod file_view;
+pub(crate) mod files;
+mod filters;
+pub(crate) mod health;
+pub(crate) mod session;
+
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{any, get, post};
 
 use crate::AppState;
+use crate::error::AppError;
+use crate::openapi;
 
+/// Largest request body the API accepts: 1 MiB. A file's text fields hold at most 4,000
+/// characters each (about 240 KiB in all), which leaves room for long lists of linkages and
+/// recipients while refusing anything that can only be a mistake or an attack.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The API's routes, to be merged into the application.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/openapi.json", get(openapi::serve))
+        .route("/api/v1/agencies", get(agencies::list))
+        .route("/api/v1/agencies/{code}", get(agencies::show))
+        .route("/api/v1/files", get(files::list).post(files::create))
+        .route("/api/v1/files/{id}", get(files::show).put(files::replace))
+        .route(
+            "/api/v1/session",
+            post(session::login).delete(session::logout),
+        )
+        // Applies to the routes above: a known path with another method.
+        .method_not_allowed_fallback(method_not_allowed)
+        .route("/api", any(not_found))
+        .route("/api/", any(not_found))
+        .route("/api/{*rest}", any(not_found))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("there is no such API resource; see /api/openapi.json".into())
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }

@@ -1,1 +1,67 @@
-//! SQLite backend of the Lantern store.
+//! The SQLite backend of the Lantern store: the embedded default, one database file in the
+//! data directory and nothing else to install.
+//!
+//! **In scope:** [`SqliteStore`], which implements every trait of [`lantern_store::Store`] on
+//! one SQLite file (WAL, `synchronous=FULL`, foreign keys on); the schema as numbered
+//! migrations in `migrations/`, applied when the store opens; the mapping of SQLite failures
+//! onto [`StoreError`].
+//!
+//! **Out of scope:** what a method promises (documented on the traits in `lantern-store` and
+//! checked by `lantern-store-tests`, which this crate runs in its own tests); authorisation;
+//! several processes writing one file at high rates (they are safe, but queue on SQLite's lock;
+//! PostgreSQL is the backend for that).
+//!
+//! Domain values are stored as serde JSON documents, one per version, next to the few columns
+//! that searches filter on. Times are kept as microseconds since the Unix epoch and returned in
+//! UTC. Every write is one `BEGIN IMMEDIATE` transaction on the single writer connection, run on
+//! tokio's blocking pool; reads run on a pool of `query_only` connections.
+
+mod access;
+mod codec;
+mod connections;
+mod derived;
+mod error;
+mod migrations;
+mod reference;
+mod register;
+mod settings;
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use lantern_store::StoreError;
+
+use crate::connections::Connections;
+
+/// A Lantern store in one SQLite database file. Cheap to clone: clones share the connections.
+#[derive(Clone)]
+pub struct SqliteStore {
+    connections: Arc<Connections>,
+}
+
+impl SqliteStore {
+    /// Opens the database file at `path`, creating the file and its parent directories if they
+    /// are missing, and applies any migrations the file lacks. Blocks while it does so (call it
+    /// at start-up, or from `spawn_blocking`).
+    ///
+    /// Other processes may open the same file; they queue for SQLite's write lock.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the directory or file cannot be created or opened, or
+    /// the file cannot be switched to WAL; [`StoreError::Corrupt`] when it is not a SQLite
+    /// database or holds a schema newer than this build.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Ok(Self {
+            connections: Arc::new(Connections::open(path)?),
+        })
+    }
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.connections.path())
+            .finish()
+    }
+}

@@ -32,7 +32,13 @@ impl Role {
     /// Parses a stored name.
     #[must_use]
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Officer, Self::DataProtectionOfficer, Self::AgencyAdmin].into_iter().find(|r| r.as_str() == raw)
+        [
+            Self::Officer,
+            Self::DataProtectionOfficer,
+            Self::AgencyAdmin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == raw)
     }
 }
 
@@ -132,7 +138,11 @@ pub trait AccessStore {
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend fails.
-    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> Result<Option<Session>, StoreError>;
+    async fn session(
+        &self,
+        id_hash: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<Session>, StoreError>;
 
     /// Ends a session. Ending an unknown session is not an error.
     ///

@@ -22,10 +22,15 @@ mod settings;
 
 pub use access::{AccessStore, ApiToken, NewApiToken, Role, Session, User};
 pub use error::StoreError;
-pub use register::{Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned};
+pub use register::{
+    Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned,
+};
 pub use settings::SettingsStore;
 
 /// Everything a backend provides. The server holds an `Arc<dyn Store>`.
-pub trait Store: RegisterStore + AccessStore + ReferenceStore + SettingsStore + Send + Sync {}
+pub trait Store:
+    RegisterStore + AccessStore + ReferenceStore + SettingsStore + Send + Sync
+{
+}
 
 impl<T: RegisterStore + AccessStore + ReferenceStore + SettingsStore + Send + Sync> Store for T {}

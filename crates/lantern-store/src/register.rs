@@ -41,7 +41,8 @@ pub struct Versioned<T> {
 /// A search of the file register. Every filter that is set must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileQuery {
-    /// Words that must appear in the file's names or description (case-insensitive).
+    /// Words that must appear in the file's names or description (case-insensitive). Each
+    /// whitespace-separated word must occur as a substring, so Chinese needs no word breaks.
     pub text: Option<String>,
     /// Held by this agency.
     pub agency: Option<AgencyCode>,
@@ -79,7 +80,11 @@ pub trait RegisterStore {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the supervisor does not exist.
-    async fn put_agency(&self, agency: &Agency, change: &Change) -> Result<Versioned<Agency>, StoreError>;
+    async fn put_agency(
+        &self,
+        agency: &Agency,
+        change: &Change,
+    ) -> Result<Versioned<Agency>, StoreError>;
 
     /// The current version of an agency.
     ///
@@ -98,11 +103,17 @@ pub trait RegisterStore {
     /// # Errors
     /// [`StoreError::Conflict`] when the id is taken; [`StoreError::NotFound`] when the agency
     /// does not exist.
-    async fn create_file(&self, file: &PersonalDataFile, change: &Change) -> Result<Versioned<PersonalDataFile>, StoreError>;
+    async fn create_file(
+        &self,
+        file: &PersonalDataFile,
+        change: &Change,
+    ) -> Result<Versioned<PersonalDataFile>, StoreError>;
 
     /// Records a new version of an existing file. With `expected_version`, the write only
     /// happens if that is still the current version (optimistic concurrency). Writing a value
-    /// equal to the current one records nothing and returns the current version.
+    /// equal to the current one records nothing and returns the current version, whatever
+    /// `expected_version` says: nothing is overwritten, and a retried call whose first attempt
+    /// committed succeeds.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the file does not exist; [`StoreError::Conflict`] when
@@ -118,7 +129,11 @@ pub trait RegisterStore {
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend fails.
-    async fn file(&self, id: &FileId, version: Option<u32>) -> Result<Option<Versioned<PersonalDataFile>>, StoreError>;
+    async fn file(
+        &self,
+        id: &FileId,
+        version: Option<u32>,
+    ) -> Result<Option<Versioned<PersonalDataFile>>, StoreError>;
 
     /// Every version of a file, oldest first; empty when the file does not exist.
     ///
@@ -130,7 +145,10 @@ pub trait RegisterStore {
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend fails.
-    async fn search_files(&self, query: &FileQuery) -> Result<Page<Versioned<PersonalDataFile>>, StoreError>;
+    async fn search_files(
+        &self,
+        query: &FileQuery,
+    ) -> Result<Page<Versioned<PersonalDataFile>>, StoreError>;
 }
 
 /// Reference lists loaded by an administrator (the complete official purposes and categories),
@@ -140,14 +158,19 @@ pub trait ReferenceStore {
     /// Replaces every imported purpose with `entries`, in one transaction.
     ///
     /// # Errors
+    /// [`StoreError::Conflict`] when `entries` lists a code twice (the stored list is kept);
     /// [`StoreError::Unavailable`] when the backend fails.
     async fn replace_imported_purposes(&self, entries: &[PurposeEntry]) -> Result<(), StoreError>;
 
     /// Replaces every imported category with `entries`, in one transaction.
     ///
     /// # Errors
+    /// [`StoreError::Conflict`] when `entries` lists a code twice (the stored list is kept);
     /// [`StoreError::Unavailable`] when the backend fails.
-    async fn replace_imported_categories(&self, entries: &[CategoryEntry]) -> Result<(), StoreError>;
+    async fn replace_imported_categories(
+        &self,
+        entries: &[CategoryEntry],
+    ) -> Result<(), StoreError>;
 
     /// The imported purposes, by code.
     ///

@@ -1,0 +1,14 @@
+agencies-title = 機關
+agencies-intro = 政府機關依隸屬關係排列：上級機關監督所屬機關的個人資料保護工作。點選機關可以看它保有的個人資料檔案。
+agencies-none = 目前沒有登記任何機關。
+agency-code = 機關代碼
+agency-kind = 機關類型
+agency-supervisors = 上級機關
+agency-no-supervisor = 無（最上層機關）
+agency-intelligence = 這是情報機關，依個人資料保護法第21條之5，不適用第21條之1到第21條之4的監督規定。
+agency-subordinates = 所屬機關
+agency-no-subordinates = 沒有所屬機關。
+agency-contact = 個人資料聯絡窗口
+agency-files = 保有的個人資料檔案
+agency-files-total = 共 { $shown } 個檔案。
+agency-files-in-register = 在登記簿中篩選這個機關

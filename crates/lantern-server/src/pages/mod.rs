@@ -1,0 +1,61 @@
+//! The public web pages and the staff login, server-rendered HTML in zh-TW and English.
+//!
+//! Every page extracts a `PageCtx` (the reader's language and the layout's data),
+//! builds a view-model of its own from the store's records, renders an askama template from
+//! `templates/`, and answers errors with an error page in the same layout
+//! (`PageCtx::respond`). No page needs JavaScript. `docs/pages.md` describes each
+//! page, the language rules and the accessibility choices.
+//!
+//! Architecture invariant: handlers never use an extractor that can reject with a bare error;
+//! they take `Result<Extractor, Rejection>` and answer with an error page.
+
+mod agencies;
+mod assets;
+mod contact;
+mod context;
+mod error_page;
+mod file_page;
+mod file_row;
+mod home;
+mod labels;
+mod middleware;
+mod register;
+mod staff;
+
+use axum::Router;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::error::AppError;
+use context::PageCtx;
+use error_page::PageError;
+
+/// The pages' routes, with a 404 page for any address no route claims.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/files", get(register::page))
+        .route("/files/{id}", get(file_page::page))
+        .route("/agencies", get(agencies::index))
+        .route("/agencies/{code}", get(agencies::page))
+        .route("/staff", get(staff::home))
+        .route("/staff/login", get(staff::login_form).post(staff::login))
+        .route("/staff/logout", post(staff::logout))
+        .route(assets::CSS_PATH, get(assets::stylesheet))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(middleware::page_layer))
+}
+
+/// Any address no route claims: the 404 page, or problem+json under the machine prefixes.
+async fn not_found(ctx: PageCtx, uri: Uri) -> Response {
+    let path = uri.path();
+    if ["/api/", "/log/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+    {
+        return AppError::NotFound(format!("nothing at {path}")).into_response();
+    }
+    ctx.respond(Err(PageError::NotFound))
+}

@@ -1,0 +1,96 @@
+//! Staff pages: log in, log out, and `/staff`, which shows who is logged in and links to their
+//! agency's files. Editing the registers happens through the JSON API.
+
+mod login;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::AppState;
+use crate::auth::StaffSession;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::pages::context::{Chrome, Nav, PageCtx, href};
+use crate::pages::error_page::{PageError, render};
+use crate::pages::{file_row, labels};
+
+pub(crate) use login::{login, login_form, logout};
+
+/// Where staff log in.
+const LOGIN_PATH: &str = "/staff/login";
+
+#[derive(Template)]
+#[template(path = "staff.html")]
+struct StaffPage {
+    t: Tr,
+    chrome: Chrome,
+    display_name: String,
+    username: String,
+    role: String,
+    agency_name: String,
+    agency_href: String,
+    files_href: String,
+    csrf_token: String,
+}
+
+/// `GET /staff`: who is logged in; the login page for anyone else.
+pub(crate) async fn home(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    staff: Result<Option<StaffSession>, AppError>,
+) -> Response {
+    ctx.respond(build_home(&ctx, &state, staff).await)
+}
+
+async fn build_home(
+    ctx: &PageCtx,
+    state: &AppState,
+    staff: Result<Option<StaffSession>, AppError>,
+) -> Result<Response, PageError> {
+    let t = ctx.tr();
+    let Some(staff) = staff.map_err(session_error)? else {
+        return Ok(Redirect::to(LOGIN_PATH).into_response());
+    };
+    let agency = state
+        .store
+        .agency(&staff.user.agency)
+        .await?
+        .map(|v| v.value);
+    let code = staff.user.agency.as_str();
+    let page = StaffPage {
+        chrome: ctx.chrome(Nav::Staff, &t.get("staff-title")),
+        display_name: staff.user.display_name.clone(),
+        username: staff.user.username.clone(),
+        role: labels::role(t, staff.user.role),
+        agency_name: agency.as_ref().map_or_else(
+            || code.to_owned(),
+            |a| file_row::agency_name(t.lang(), a).to_owned(),
+        ),
+        agency_href: format!("/agencies/{code}"),
+        files_href: href("/files", &[("agency", code)]),
+        csrf_token: staff.session.csrf_token,
+        t,
+    };
+    Ok(private(render(&page)?))
+}
+
+/// Marks a staff page as never to be stored by any cache.
+fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The session could not be read: the store failed.
+fn session_error(error: AppError) -> PageError {
+    match error {
+        AppError::Unavailable(_) => PageError::Unavailable,
+        other => {
+            tracing::error!(error = %other, "reading the staff session failed");
+            PageError::Internal
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! The API tests' world: a SQLite store seeded with the store suite's agencies and files (behind
+//! a switch that makes every store call fail), the app in front of it, credentials, and
+//! requests and answers that read well in assertions.
+//!
+//! The agencies form this tree (from `lantern_store_tests::fixtures`):
+//! EY → MOHW → MOHW-NHIA, EY → MOI → MOI-HRA, EY → MOF → MOF-TAX, TPE → TPE-LIB, TPE → TPE-HOSP;
+//! each file belongs to one of the leaves (`nhi-claims` to MOHW-NHIA, `tax-returns` to MOF-TAX…).
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support module"
+)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test support: a failed step is a failed test"
+)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lantern_domain::reference::{CategoryEntry, PurposeEntry};
+use lantern_domain::{Agency, AgencyCode, FileId, PersonalDataFile};
+use lantern_server::auth::{hash_password, issue_api_token};
+use lantern_server::{AppState, ServerConfig, app};
+use lantern_store::{
+    AccessStore, ApiToken, Change, FileQuery, NewApiToken, Page, ReferenceStore, RegisterStore,
+    Role, Session, SettingsStore, StoreError, User, VersionInfo, Versioned,
+};
+use lantern_store_sqlite::SqliteStore;
+use lantern_store_tests::fixtures;
+use serde_json::Value;
+use tempfile::TempDir;
+use time::OffsetDateTime;
+use tower::ServiceExt;
+
+/// The NHI claims database as an agency submits it: large, with sensitive data, complete.
+pub const NHI_CLAIMS_JSON: &str =
+    include_str!("../../../lantern-store-tests/fixtures/nhi-claims.json");
+
+/// A small file without sensitive data, not a large database.
+pub const LIBRARY_PATRONS_JSON: &str =
+    include_str!("../../../lantern-store-tests/fixtures/library-patrons.json");
+
+/// The password of every staff account made by [`World::staff`].
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A seeded store behind the app.
+pub struct World {
+    pub state: AppState,
+    pub store: Arc<SwitchableStore>,
+    app: Router,
+    _dir: TempDir,
+}
+
+impl World {
+    /// The suite's agencies and five files in a fresh SQLite store.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = SqliteStore::open(&dir.path().join("lantern.db")).unwrap();
+        fixtures::seed_files(&sqlite).await;
+        let store = Arc::new(SwitchableStore {
+            inner: sqlite,
+            failing: AtomicBool::new(false),
+        });
+        let config = ServerConfig {
+            demo: false,
+            secure_cookies: false,
+        };
+        let state = AppState::new(store.clone(), config).await.unwrap();
+        Self {
+            app: app(state.clone()),
+            state,
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// The application, for serving on a real port.
+    pub fn app(&self) -> Router {
+        self.app.clone()
+    }
+
+    /// A new API token of `agency`.
+    pub async fn token(&self, agency: &str) -> String {
+        issue_api_token(
+            self.state.store.as_ref(),
+            &code(agency),
+            "test system",
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A staff account of `agency` with password [`PASSWORD`].
+    pub async fn staff(&self, username: &str, agency: &str) {
+        let user = User {
+            username: username.to_owned(),
+            display_name: format!("{username} 承辦人"),
+            agency: code(agency),
+            role: Role::Officer,
+            password_hash: hash_password(PASSWORD).unwrap(),
+            created_at: OffsetDateTime::now_utc(),
+        };
+        self.state.store.create_user(&user).await.unwrap();
+    }
+
+    /// The current version of a file, straight from the store.
+    pub async fn stored_file(&self, id: &str) -> Versioned<PersonalDataFile> {
+        self.state
+            .store
+            .file(&FileId::parse(id).unwrap(), None)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Sends a request through the app in-process.
+    pub async fn send(&self, request: Call) -> Answer {
+        let response = self.app.clone().oneshot(request.build()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// Parses an agency code the tests spell correctly.
+pub fn code(raw: &str) -> AgencyCode {
+    AgencyCode::parse(raw).unwrap()
+}
+
+/// A submission in JSON with `edit` applied.
+pub fn submission(json: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    let mut value: Value = serde_json::from_str(json).unwrap();
+    edit(&mut value);
+    value
+}
+
+/// A request under construction.
+#[derive(Debug)]
+pub struct Call {
+    method: Method,
+    uri: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Vec<u8>,
+}
+
+impl Call {
+    pub fn new(method: Method, uri: &str) -> Self {
+        Self {
+            method,
+            uri: uri.to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn get(uri: &str) -> Self {
+        Self::new(Method::GET, uri)
+    }
+
+    pub fn post(uri: &str) -> Self {
+        Self::new(Method::POST, uri)
+    }
+
+    pub fn put(uri: &str) -> Self {
+        Self::new(Method::PUT, uri)
+    }
+
+    pub fn delete(uri: &str) -> Self {
+        Self::new(Method::DELETE, uri)
+    }
+
+    pub fn header(mut self, name: impl TryInto<HeaderName>, value: &str) -> Self {
+        let name = name.try_into().ok().unwrap();
+        self.headers
+            .push((name, HeaderValue::from_str(value).unwrap()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header(header::AUTHORIZATION, &format!("Bearer {token}"))
+    }
+
+    /// A JSON body with its content type.
+    pub fn json(self, body: &Value) -> Self {
+        self.raw("application/json", serde_json::to_vec(body).unwrap())
+    }
+
+    /// Any body with any content type.
+    pub fn raw(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self.header(header::CONTENT_TYPE, content_type)
+    }
+
+    /// A body without a content type.
+    pub fn untyped(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    fn build(self) -> Request<Body> {
+        let mut request = Request::builder().method(self.method).uri(self.uri);
+        for (name, value) in self.headers {
+            request = request.header(name, value);
+        }
+        request.body(Body::from(self.body)).unwrap()
+    }
+}
+
+/// A response, read to the end.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{} is not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// Asserts a problem+json answer with `status`, and returns it.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(
+            self.header(header::CONTENT_TYPE.as_str()),
+            Some("application/problem+json")
+        );
+        let problem = self.json();
+        assert_eq!(problem["status"], status);
+        for member in ["type", "title", "detail"] {
+            assert!(
+                problem[member].is_string(),
+                "problem lacks {member}: {problem}"
+            );
+        }
+        problem
+    }
+
+    /// Asserts a 422 validation problem and returns its `(field, rule)` pairs.
+    pub fn broken_rules(&self) -> Vec<(String, String)> {
+        let problem = self.problem(422);
+        assert_eq!(problem["type"], "urn:lantern:problem:validation");
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["field"].as_str().unwrap().to_owned(),
+                    e["rule"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Asserts a success with `status` and returns the JSON body.
+    pub fn ok(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        self.json()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+/// The SQLite store with a switch that makes every call fail as if the database were gone.
+pub struct SwitchableStore {
+    inner: SqliteStore,
+    failing: AtomicBool,
+}
+
+impl SwitchableStore {
+    /// From now on every call fails with [`StoreError::Unavailable`] (or works again).
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        if self.failing.load(Ordering::SeqCst) {
+            Err(StoreError::Unavailable(
+                "injected fault: database file is on fire".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl RegisterStore for SwitchableStore {
+    async fn put_agency(
+        &self,
+        agency: &Agency,
+        change: &Change,
+    ) -> Result<Versioned<Agency>, StoreError> {
+        self.check()?;
+        self.inner.put_agency(agency, change).await
+    }
+
+    async fn agency(&self, code: &AgencyCode) -> Result<Option<Versioned<Agency>>, StoreError> {
+        self.check()?;
+        self.inner.agency(code).await
+    }
+
+    async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
+        self.check()?;
+        self.inner.agencies().await
+    }
+
+    async fn create_file(
+        &self,
+        file: &PersonalDataFile,
+        change: &Change,
+    ) -> Result<Versioned<PersonalDataFile>, StoreError> {
+        self.check()?;
+        self.inner.create_file(file, change).await
+    }
+
+    async fn update_file(
+        &self,
+        file: &PersonalDataFile,
+        expected_version: Option<u32>,
+        change: &Change,
+    ) -> Result<Versioned<PersonalDataFile>, StoreError> {
+        self.check()?;
+        self.inner.update_file(file, expected_version, change).await
+    }
+
+    async fn file(
+        &self,
+        id: &FileId,
+        version: Option<u32>,
+    ) -> Result<Option<Versioned<PersonalDataFile>>, StoreError> {
+        self.check()?;
+        self.inner.file(id, version).await
+    }
+
+    async fn file_history(&self, id: &FileId) -> Result<Vec<VersionInfo>, StoreError> {
+        self.check()?;
+        self.inner.file_history(id).await
+    }
+
+    async fn search_files(
+        &self,
+        query: &FileQuery,
+    ) -> Result<Page<Versioned<PersonalDataFile>>, StoreError> {
+        self.check()?;
+        self.inner.search_files(query).await
+    }
+}
+
+#[async_trait]
+impl AccessStore for SwitchableStore {
+    async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
+        self.check()?;
+        self.inner.create_api_token(token).await
+    }
+
+    async fn api_token(&self, secret_hash: &[u8; 32]) -> Result<Option<ApiToken>, StoreError> {
+        self.check()?;
+        self.inner.api_token(secret_hash).await
+    }
+
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.create_user(user).await
+    }
+
+    async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        self.check()?;
+        self.inner.user(username).await
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.create_session(session).await
+    }
+
+    async fn session(
+        &self,
+        id_hash: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<Session>, StoreError> {
+        self.check()?;
+        self.inner.session(id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.delete_session(id_hash).await
+    }
+}
+
+#[async_trait]
+impl ReferenceStore for SwitchableStore {
+    async fn replace_imported_purposes(&self, entries: &[PurposeEntry]) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.replace_imported_purposes(entries).await
+    }
+
+    async fn replace_imported_categories(
+        &self,
+        entries: &[CategoryEntry],
+    ) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.replace_imported_categories(entries).await
+    }
+
+    async fn imported_purposes(&self) -> Result<Vec<PurposeEntry>, StoreError> {
+        self.check()?;
+        self.inner.imported_purposes().await
+    }
+
+    async fn imported_categories(&self) -> Result<Vec<CategoryEntry>, StoreError> {
+        self.check()?;
+        self.inner.imported_categories().await
+    }
+}
+
+#[async_trait]
+impl SettingsStore for SwitchableStore {
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.check()?;
+        self.inner.setting(key).await
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.put_setting(key, value).await
+    }
+}

@@ -1,0 +1,97 @@
+//! Running statements (each prepared once per connection) and checking what comes back:
+//! columns, versions, hashes, codes. Whatever cannot be read back is [`StoreError::Corrupt`].
+//! Times travel as `TIMESTAMPTZ` (microseconds, read back in UTC) and documents as `JSONB`.
+
+use deadpool_postgres::GenericClient;
+use lantern_domain::AgencyCode;
+use lantern_store::StoreError;
+use tokio_postgres::Row;
+use tokio_postgres::types::{FromSql, ToSql};
+
+use crate::error::{column, pg};
+
+/// The value of column `index` of `row`.
+pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, StoreError> {
+    row.try_get(index).map_err(column)
+}
+
+/// Runs a statement prepared once per connection and returns its rows.
+pub(crate) async fn query<C: GenericClient>(
+    client: &C,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg)?;
+    client.query(&statement, params).await.map_err(pg)
+}
+
+/// Runs a statement prepared once per connection and returns its row, if any.
+pub(crate) async fn query_opt<C: GenericClient>(
+    client: &C,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<Row>, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg)?;
+    client.query_opt(&statement, params).await.map_err(pg)
+}
+
+/// Runs a statement prepared once per connection and returns how many rows it changed.
+pub(crate) async fn execute<C: GenericClient>(
+    client: &C,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg)?;
+    client.execute(&statement, params).await.map_err(pg)
+}
+
+/// A version number as stored (`INTEGER`).
+pub(crate) fn db_version(version: u32) -> Result<i32, StoreError> {
+    i32::try_from(version).map_err(|_| {
+        StoreError::Corrupt(format!(
+            "version {version} is beyond what the schema stores"
+        ))
+    })
+}
+
+/// A stored version number.
+pub(crate) fn version(raw: i32) -> Result<u32, StoreError> {
+    u32::try_from(raw).map_err(|_| StoreError::Corrupt(format!("version {raw} is out of range")))
+}
+
+/// The version after `current`.
+pub(crate) fn next_version(current: u32) -> Result<u32, StoreError> {
+    current
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt(format!("version {current} cannot be followed")))
+}
+
+/// A stored SHA-256 hash.
+pub(crate) fn hash(raw: &[u8]) -> Result<[u8; 32], StoreError> {
+    raw.try_into()
+        .map_err(|_| StoreError::Corrupt(format!("a stored hash has {} bytes, not 32", raw.len())))
+}
+
+/// A stored agency code.
+pub(crate) fn agency_code(raw: &str) -> Result<AgencyCode, StoreError> {
+    AgencyCode::parse(raw)
+        .map_err(|e| StoreError::Corrupt(format!("stored agency code {raw:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_values_are_corrupt() {
+        assert!(matches!(version(-1), Err(StoreError::Corrupt(_))));
+        assert!(matches!(db_version(u32::MAX), Err(StoreError::Corrupt(_))));
+        assert!(matches!(
+            next_version(u32::MAX),
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(matches!(hash(&[0; 33]), Err(StoreError::Corrupt(_))));
+        assert!(matches!(agency_code("lower"), Err(StoreError::Corrupt(_))));
+        assert_eq!(version(7).unwrap(), 7);
+    }
+}

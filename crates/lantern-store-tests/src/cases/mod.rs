@@ -1,0 +1,11 @@
+//! The cases, one module per area. Each case takes a fresh, empty store and panics on the first
+//! broken contract. [`crate::conformance_suite!`] lists every case; a unit test keeps that list
+//! and these modules in step.
+
+pub mod access;
+pub mod agencies;
+pub mod files;
+pub mod reference;
+pub mod search;
+pub mod settings;
+pub mod times;
