@@ -175,6 +175,40 @@ impl Agency {
         self.contact.check("contact", &mut errors);
         errors.into_result(())
     }
+
+    /// The top-level fields whose values differ from `earlier`, in declaration order, for a
+    /// version's change summary (the agency counterpart of
+    /// [`PersonalDataFile::changed_fields`](crate::PersonalDataFile::changed_fields)).
+    #[must_use]
+    pub fn changed_fields(&self, earlier: &Self) -> Vec<&'static str> {
+        // Destructuring without `..` makes a new field of `Agency` a compile error here until it
+        // is compared too.
+        let Self {
+            code,
+            name_zh,
+            name_en,
+            kind,
+            supervisor,
+            contact,
+            intelligence_agency,
+        } = self;
+        let pairs = [
+            ("code", *code != earlier.code),
+            ("name_zh", *name_zh != earlier.name_zh),
+            ("name_en", *name_en != earlier.name_en),
+            ("kind", *kind != earlier.kind),
+            ("supervisor", *supervisor != earlier.supervisor),
+            ("contact", *contact != earlier.contact),
+            (
+                "intelligence_agency",
+                *intelligence_agency != earlier.intelligence_agency,
+            ),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(name, changed)| changed.then_some(name))
+            .collect()
+    }
 }
 
 /// The supervision tree over a set of agencies.
@@ -283,6 +317,26 @@ mod tests {
         ]);
         assert!(cyclic.in_cycle(&code("A1")));
         assert!(!cyclic.in_cycle(&code("C1")));
+    }
+
+    #[test]
+    fn changed_fields_are_named_in_field_order() {
+        let before = agency("EY", None);
+        assert!(before.changed_fields(&before).is_empty());
+        let after = Agency {
+            intelligence_agency: true,
+            name_en: "Executive Yuan".into(),
+            supervisor: Some(AgencyCode::parse("PRES").unwrap()),
+            ..before.clone()
+        };
+        assert_eq!(
+            after.changed_fields(&before),
+            ["name_en", "supervisor", "intelligence_agency"]
+        );
+        assert_eq!(
+            before.changed_fields(&after),
+            ["name_en", "supervisor", "intelligence_agency"]
+        );
     }
 
     #[test]

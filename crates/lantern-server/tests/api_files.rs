@@ -4,6 +4,7 @@
 mod api_support;
 
 use api_support::{Call, LIBRARY_PATRONS_JSON, NHI_CLAIMS_JSON, World, submission};
+use lantern_store::{Change, RegisterStore};
 use serde_json::{Value, json};
 
 fn pairs(rules: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -491,4 +492,98 @@ async fn agencies_show_their_tree_and_files() {
         .send(Call::get("/api/v1/agencies/not%20a%20code"))
         .await
         .problem(404);
+}
+
+#[tokio::test]
+async fn agency_changes_are_versions_with_who_when_and_what() {
+    let world = World::new().await;
+    let nhia = api_support::code("MOHW-NHIA");
+    let mut changed = world.store.agency(&nhia).await.unwrap().unwrap().value;
+    let before = world
+        .send(Call::get("/api/v1/agencies/MOHW-NHIA"))
+        .await
+        .ok(200);
+    assert_eq!(before["version"], 1);
+    assert_eq!(before["versions"].as_array().unwrap().len(), 1);
+    assert_eq!(before["versions"][0]["changed_fields"], json!([]));
+
+    changed.name_en = "National Health Insurance Administration".into();
+    changed.contact.phone = "02-2706-5866".into();
+    let at = time::OffsetDateTime::now_utc();
+    world
+        .store
+        .put_agency(
+            &changed,
+            &Change {
+                actor: "user:admin".into(),
+                at,
+            },
+        )
+        .await
+        .unwrap();
+
+    let after = world
+        .send(Call::get("/api/v1/agencies/MOHW-NHIA"))
+        .await
+        .ok(200);
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["name_en"], "National Health Insurance Administration");
+    assert_eq!(after["updated_by"], "user:admin");
+    let versions = after["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["version"], 1);
+    assert_eq!(versions[1]["version"], 2);
+    assert_eq!(versions[1]["changed_by"], "user:admin");
+    assert_eq!(versions[1]["changed_fields"], json!(["name_en", "contact"]));
+    assert!(
+        versions[1]["changed_at"].as_str().unwrap() >= versions[0]["changed_at"].as_str().unwrap()
+    );
+
+    let old = world
+        .send(Call::get("/api/v1/agencies/MOHW-NHIA?version=1"))
+        .await
+        .ok(200);
+    assert_eq!(old["version"], 1);
+    assert_eq!(old["name_en"], before["name_en"]);
+    assert_eq!(old["contact"], before["contact"]);
+    assert_eq!(old["updated_by"], before["updated_by"]);
+    assert_eq!(old["versions"], after["versions"]);
+    assert_eq!(old["files"], after["files"]);
+}
+
+#[tokio::test]
+async fn agency_versions_that_do_not_exist_or_are_malformed_are_problems() {
+    let world = World::new().await;
+    let problem = world
+        .send(Call::get("/api/v1/agencies/MOHW?version=2"))
+        .await
+        .problem(404);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("has no version 2")
+    );
+    world
+        .send(Call::get("/api/v1/agencies/NOPE?version=1"))
+        .await
+        .problem(404);
+    for bad in ["abc", "0", "-1", "1.5"] {
+        let answer = world
+            .send(Call::get(&format!("/api/v1/agencies/MOHW?version={bad}")))
+            .await;
+        assert_eq!(
+            answer.broken_rules(),
+            pairs(&[("version", "format")]),
+            "version={bad}"
+        );
+    }
+    world
+        .send(Call::get("/api/v1/agencies/MOHW?version=1&version=2"))
+        .await
+        .problem(400);
+    world
+        .send(Call::get("/api/v1/agencies/MOHW?revision=1"))
+        .await
+        .problem(400);
 }

@@ -392,6 +392,80 @@ async fn agencies_show_the_supervision_tree_and_their_files() {
 }
 
 #[tokio::test]
+async fn agency_versions_are_listed_and_old_ones_are_marked() {
+    let world = World::new().await;
+    let code = lantern_domain::AgencyCode::parse("MOHW-NHIA").unwrap();
+    let mut agency = world
+        .state
+        .store
+        .agency(&code)
+        .await
+        .unwrap()
+        .unwrap()
+        .value;
+    let first_name = agency.name_zh.clone();
+    agency.name_zh = "衛生福利部健保署（改名測試）".into();
+    agency.supervisor = Some(lantern_domain::AgencyCode::parse("EY").unwrap());
+    let change = Change {
+        actor: "user:admin".into(),
+        at: time::OffsetDateTime::now_utc(),
+    };
+    world
+        .state
+        .store
+        .put_agency(&agency, &change)
+        .await
+        .unwrap();
+
+    let current = world.get("/agencies/MOHW-NHIA").await;
+    current.assert_status(StatusCode::OK);
+    current.assert_contains(&[
+        "衛生福利部健保署（改名測試）",
+        "版本紀錄",
+        "第 2 版（最新）",
+        "機關人員 admin",
+        "變更了：中文名稱、上級機關",
+        "第一次登記。",
+        r#"<a href="/agencies/MOHW-NHIA?version=1">第 1 版</a>"#,
+    ]);
+    assert!(!current.body.contains("這不是最新的內容"));
+    assert!(
+        !current
+            .body
+            .contains(r#"<a href="/agencies/MOHW">衛生福利部</a>"#)
+    );
+    assert_well_formed(&current);
+
+    let old = world.get("/agencies/MOHW-NHIA?version=1").await;
+    old.assert_status(StatusCode::OK);
+    old.assert_contains(&[
+        "你正在看第 1 版，這不是最新的內容。",
+        r#"<a href="/agencies/MOHW-NHIA">看最新版（第 2 版）</a>"#,
+        "你正在看這一版",
+        &first_name,
+        r#"<a href="/agencies/MOHW">衛生福利部</a>"#,
+        r#"<a href="/files/nhi-claims">"#,
+    ]);
+    assert!(!old.body.contains("衛生福利部健保署（改名測試）</h1>"));
+    assert_well_formed(&old);
+
+    let english = world.get("/agencies/MOHW-NHIA?version=1&lang=en").await;
+    english.assert_contains(&[
+        "Version 2 (latest)",
+        "Changed: Chinese name, supervising agency",
+    ]);
+
+    world
+        .get("/agencies/MOHW-NHIA?version=9")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let bad = world.get("/agencies/MOHW-NHIA?version=abc").await;
+    bad.assert_status(StatusCode::BAD_REQUEST);
+    bad.assert_contains(&["版本「abc」不正確"]);
+    assert_well_formed(&bad);
+}
+
+#[tokio::test]
 async fn staff_log_in_and_out_through_forms() {
     let world = World::new().await;
     let anonymous = world.get("/staff").await;

@@ -9,9 +9,9 @@ use tokio_postgres::Row;
 
 use crate::PostgresStore;
 use crate::codec::{agency_code, execute, get, hash, query_opt};
-use crate::derived::stored_instant;
 use crate::error::pg;
 use crate::register::agency_exists;
+use lantern_store::derived::stored_instant;
 
 async fn require_agency(tx: &Transaction<'_>, code: &AgencyCode) -> Result<(), StoreError> {
     if agency_exists(tx, code).await? {

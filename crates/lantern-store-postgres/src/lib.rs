@@ -17,7 +17,6 @@
 
 mod access;
 mod codec;
-mod derived;
 mod error;
 mod migrations;
 mod reference;

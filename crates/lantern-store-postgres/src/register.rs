@@ -18,10 +18,8 @@ use tokio_postgres::{IsolationLevel, Row};
 
 use crate::PostgresStore;
 use crate::codec::{db_version, execute, get, next_version, query, query_opt, version};
-use crate::derived::{
-    agency_changed_fields, page_limit, search_text, search_words, stored_instant,
-};
 use crate::error::pg;
+use lantern_store::derived::{page_limit, search_text, search_words, stored_instant};
 
 /// The metadata columns of a `*_versions` row aliased `v`, in the order [`info`] reads them.
 macro_rules! info_columns {
@@ -154,11 +152,19 @@ async fn put_agency(
             changed_fields: Vec::new(),
         }
     } else {
+        // Lock first, then read the join in a fresh statement (see `update_file` for why a
+        // locking join would miss the row after waiting for a concurrent writer).
+        execute(
+            tx,
+            "SELECT 1 FROM agencies WHERE code = $1 FOR UPDATE",
+            &[&code],
+        )
+        .await?;
         let row = query_opt(tx, concat!(
             "SELECT ",
             version_columns!(),
             " FROM agencies a JOIN agency_versions v ON v.code = a.code AND v.version = a.version",
-            " WHERE a.code = $1 FOR UPDATE OF a"
+            " WHERE a.code = $1"
         ), &[&code])
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("agency {code} has no current version")))?;
@@ -177,7 +183,7 @@ async fn put_agency(
             value: agency,
             version,
             change,
-            changed_fields: agency_changed_fields(agency, &current.value),
+            changed_fields: agency.changed_fields(&current.value),
         }
     };
     new.insert(
@@ -272,14 +278,26 @@ async fn update_file(
     change: &Change,
 ) -> Result<Versioned<PersonalDataFile>, StoreError> {
     // The row lock makes concurrent updates of one file take turns: the second sees the first's
-    // version and, with the same expected version, is refused.
+    // version and, with the same expected version, is refused. The lock is taken on its own,
+    // before the join is read: under READ COMMITTED a locking join re-checks only the locked row
+    // after the wait, so the joined version row from the old snapshot would no longer match and
+    // the file would look missing. The following statement reads a fresh snapshot.
+    let locked = query_opt(
+        tx,
+        "SELECT 1 FROM files WHERE id = $1 FOR UPDATE",
+        &[&file.id.as_str()],
+    )
+    .await?;
+    if locked.is_none() {
+        return Err(StoreError::NotFound(format!("file {}", file.id)));
+    }
     let row = query_opt(
         tx,
         concat!(
             "SELECT ",
             version_columns!(),
             " FROM files f JOIN file_versions v ON v.file_id = f.id AND v.version = f.version",
-            " WHERE f.id = $1 FOR UPDATE OF f"
+            " WHERE f.id = $1"
         ),
         &[&file.id.as_str()],
     )
@@ -390,6 +408,44 @@ impl RegisterStore for PostgresStore {
         let client = self.client().await?;
         let row = query_opt(&client, CURRENT_AGENCY, &[&code.as_str()]).await?;
         row.as_ref().map(versioned).transpose()
+    }
+
+    async fn agency_version(
+        &self,
+        code: &AgencyCode,
+        version: u32,
+    ) -> Result<Option<Versioned<Agency>>, StoreError> {
+        // No stored version exceeds the INTEGER column, so a larger one simply does not exist.
+        let Ok(version) = i32::try_from(version) else {
+            return Ok(None);
+        };
+        let client = self.client().await?;
+        let row = query_opt(
+            &client,
+            concat!(
+                "SELECT ",
+                version_columns!(),
+                " FROM agency_versions v WHERE v.code = $1 AND v.version = $2"
+            ),
+            &[&code.as_str(), &version],
+        )
+        .await?;
+        row.as_ref().map(versioned).transpose()
+    }
+
+    async fn agency_history(&self, code: &AgencyCode) -> Result<Vec<VersionInfo>, StoreError> {
+        let client = self.client().await?;
+        let rows = query(
+            &client,
+            concat!(
+                "SELECT ",
+                info_columns!(),
+                " FROM agency_versions v WHERE v.code = $1 ORDER BY v.version"
+            ),
+            &[&code.as_str()],
+        )
+        .await?;
+        rows.iter().map(info).collect()
     }
 
     async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {

@@ -8,9 +8,9 @@ use time::OffsetDateTime;
 
 use crate::SqliteStore;
 use crate::codec::{agency_code, hash, instant, micros};
-use crate::derived::stored_instant;
 use crate::error::sql;
 use crate::register::agency_exists;
+use lantern_store::derived::stored_instant;
 
 fn require_agency(tx: &Transaction<'_>, code: &AgencyCode) -> Result<(), StoreError> {
     if agency_exists(tx, code)? {

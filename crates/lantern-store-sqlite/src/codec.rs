@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
-use crate::derived::stored_instant;
+use lantern_store::derived::stored_instant;
 
 /// `at` as stored: microseconds since the Unix epoch.
 ///

@@ -19,7 +19,6 @@
 mod access;
 mod codec;
 mod connections;
-mod derived;
 mod error;
 mod migrations;
 mod reference;

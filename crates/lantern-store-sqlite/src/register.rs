@@ -16,10 +16,8 @@ use serde::de::DeserializeOwned;
 
 use crate::SqliteStore;
 use crate::codec::{from_json, instant, micros, next_version, to_json, version};
-use crate::derived::{
-    agency_changed_fields, page_limit, search_text, search_words, stored_instant,
-};
 use crate::error::sql;
+use lantern_store::derived::{page_limit, search_text, search_words, stored_instant};
 
 /// The metadata columns of a `*_versions` row aliased `v`, in the order
 /// [`StoredInfo::from_row`] reads them.
@@ -205,7 +203,7 @@ fn put_agency(
                 value: agency,
                 version,
                 change,
-                changed_fields: agency_changed_fields(agency, &current.value),
+                changed_fields: agency.changed_fields(&current.value),
             }
         }
     };
@@ -215,6 +213,40 @@ fn put_agency(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         agency.code.as_str(),
     )
+}
+
+fn agency_version(
+    tx: &Transaction<'_>,
+    code: &AgencyCode,
+    version: u32,
+) -> Result<Option<Versioned<Agency>>, StoreError> {
+    let stored = tx
+        .prepare_cached(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM agency_versions v WHERE v.code = ?1 AND v.version = ?2"
+        ))
+        .and_then(|mut stmt| {
+            stmt.query_row(params![code.as_str(), version], StoredVersion::from_row)
+                .optional()
+        })
+        .map_err(sql)?;
+    stored.map(|s| s.decode("agency document")).transpose()
+}
+
+fn agency_history(tx: &Transaction<'_>, code: &AgencyCode) -> Result<Vec<VersionInfo>, StoreError> {
+    let stored = tx
+        .prepare_cached(concat!(
+            "SELECT ",
+            info_columns!(),
+            " FROM agency_versions v WHERE v.code = ?1 ORDER BY v.version"
+        ))
+        .and_then(|mut stmt| {
+            stmt.query_map([code.as_str()], StoredInfo::from_row)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(sql)?;
+    stored.into_iter().map(StoredInfo::decode).collect()
 }
 
 fn current_file(
@@ -481,6 +513,24 @@ impl RegisterStore for SqliteStore {
         let code = code.clone();
         self.connections
             .read(move |tx| current_agency(tx, &code))
+            .await
+    }
+
+    async fn agency_version(
+        &self,
+        code: &AgencyCode,
+        version: u32,
+    ) -> Result<Option<Versioned<Agency>>, StoreError> {
+        let code = code.clone();
+        self.connections
+            .read(move |tx| agency_version(tx, &code, version))
+            .await
+    }
+
+    async fn agency_history(&self, code: &AgencyCode) -> Result<Vec<VersionInfo>, StoreError> {
+        let code = code.clone();
+        self.connections
+            .read(move |tx| agency_history(tx, &code))
             .await
     }
 

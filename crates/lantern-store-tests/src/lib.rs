@@ -58,6 +58,9 @@ macro_rules! conformance_suite {
             agencies {
                 created_as_version_1,
                 changes_make_new_versions,
+                history_lists_every_version,
+                old_versions_stay_readable,
+                unknown_agency_versions_are_none,
                 unchanged_write_records_nothing,
                 unknown_supervisor_is_not_found,
                 listed_by_code,

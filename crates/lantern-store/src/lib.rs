@@ -16,6 +16,7 @@
 //! - Times are stored with at least millisecond precision and returned in UTC.
 
 mod access;
+pub mod derived;
 mod error;
 mod register;
 mod settings;

@@ -92,6 +92,22 @@ pub trait RegisterStore {
     /// [`StoreError::Unavailable`] when the backend fails.
     async fn agency(&self, code: &AgencyCode) -> Result<Option<Versioned<Agency>>, StoreError>;
 
+    /// An agency as of `version`; `None` when the agency or that version does not exist.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the backend fails.
+    async fn agency_version(
+        &self,
+        code: &AgencyCode,
+        version: u32,
+    ) -> Result<Option<Versioned<Agency>>, StoreError>;
+
+    /// Every version of an agency, oldest first; empty when the agency does not exist.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the backend fails.
+    async fn agency_history(&self, code: &AgencyCode) -> Result<Vec<VersionInfo>, StoreError>;
+
     /// Every agency's current version, ordered by code.
     ///
     /// # Errors

@@ -35,6 +35,10 @@ field-purposes = purposes
 field-categories = data categories
 field-sensitive = sensitive data
 field-large-database = large-database disclosures
+field-code = agency code
+field-kind = kind of agency
+field-supervisor = supervising agency
+field-intelligence-agency = intelligence-agency status
 
 actor-user = agency staff member { $name }
 actor-token = agency system { $detail }

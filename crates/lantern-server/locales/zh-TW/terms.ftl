@@ -35,6 +35,10 @@ field-purposes = 特定目的
 field-categories = 資料類別
 field-sensitive = 特種個資
 field-large-database = 大型資料庫揭露事項
+field-code = 機關代碼
+field-kind = 機關類型
+field-supervisor = 上級機關
+field-intelligence-agency = 情報機關身分
 
 actor-user = 機關人員 { $name }
 actor-token = 機關系統 { $detail }

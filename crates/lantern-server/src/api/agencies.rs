@@ -6,8 +6,9 @@ use lantern_domain::AgencyCode;
 use lantern_store::{FileQuery, MAX_PAGE};
 
 use super::agency_view::{AgencyDetail, AgencyDirectory, AgencyList, AgencySummary, FileRef};
-use super::extract::ApiPath;
-use super::file_view::contact;
+use super::extract::{ApiPath, ApiQuery};
+use super::file_view::{VersionEntry, contact};
+use super::filters::VersionFilter;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -50,16 +51,19 @@ pub async fn list(
     Ok(Json(AgencyList { items }))
 }
 
-/// One agency with its supervisor, subordinate agencies and files.
+/// One agency, as of its current or a given version, with its supervisor, subordinate
+/// agencies, files and version history.
 #[utoipa::path(
     get,
     path = "/api/v1/agencies/{code}",
     operation_id = "getAgency",
     tag = "agencies",
-    params(("code" = String, Path, description = "Agency code", example = "MOHW-NHIA")),
+    params(("code" = String, Path, description = "Agency code", example = "MOHW-NHIA"), VersionFilter),
     responses(
-        (status = 200, description = "The agency", body = AgencyDetail),
-        (status = 404, description = "No such agency", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The agency and its version history", body = AgencyDetail),
+        (status = 400, description = "The query string is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such agency or version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The version parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Storage is unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -67,11 +71,26 @@ pub async fn show(
     State(state): State<AppState>,
     _credentials_checked: Caller,
     ApiPath(code): ApiPath<String>,
+    ApiQuery(filter): ApiQuery<VersionFilter>,
 ) -> Result<Json<AgencyDetail>, AppError> {
     let not_found = || AppError::NotFound(format!("there is no agency with code {code:?}"));
     let parsed = AgencyCode::parse(&code).map_err(|_| not_found())?;
-    let Some(versioned) = state.store.agency(&parsed).await? else {
+    let version = filter.version()?;
+    let history = state.store.agency_history(&parsed).await?;
+    if history.is_empty() {
         return Err(not_found());
+    }
+    let found = match version {
+        None => state.store.agency(&parsed).await?,
+        Some(version) => state.store.agency_version(&parsed, version).await?,
+    };
+    let Some(versioned) = found else {
+        return Err(match version {
+            Some(version) => {
+                AppError::NotFound(format!("agency {parsed} has no version {version}"))
+            }
+            None => not_found(),
+        });
     };
     let directory = AgencyDirectory::new(state.store.agencies().await?);
     let agency = versioned.value;
@@ -88,6 +107,7 @@ pub async fn show(
         version: versioned.info.version,
         updated_at: versioned.info.changed_at,
         updated_by: versioned.info.changed_by,
+        versions: history.into_iter().map(VersionEntry::from).collect(),
     }))
 }
 

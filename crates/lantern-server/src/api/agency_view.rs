@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::file_view::Contact;
+use super::file_view::{Contact, VersionEntry};
 
 /// An agency named by code, with its names.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -80,7 +80,8 @@ pub struct FileRef {
     pub name_en: String,
 }
 
-/// One agency with its place in the tree and its files.
+/// One agency, as of its current or a requested version, with its place in the tree, its files
+/// and its version history. The tree and the files are always the current ones.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgencyDetail {
     /// Code.
@@ -102,7 +103,7 @@ pub struct AgencyDetail {
     pub subordinates: Vec<AgencyRef>,
     /// Its registered personal-data files, by id.
     pub files: Vec<FileRef>,
-    /// The agency record's current version.
+    /// The version of the agency record shown: the current one, or the one requested.
     pub version: u32,
     /// When that version was recorded.
     #[serde(with = "time::serde::rfc3339")]
@@ -110,6 +111,8 @@ pub struct AgencyDetail {
     pub updated_at: OffsetDateTime,
     /// Who recorded it.
     pub updated_by: String,
+    /// Every version of the agency record, oldest first.
+    pub versions: Vec<VersionEntry>,
 }
 
 /// Every agency by code, to name agencies that records refer to.

@@ -1,5 +1,5 @@
-//! `GET /agencies`, the supervision tree, and `GET /agencies/{code}`, one agency with its
-//! supervisors, subordinates, contact and files.
+//! `GET /agencies`, the supervision tree, and `GET /agencies/{code}[?version=N]`, one agency
+//! with its supervisors, subordinates, contact, files and version history.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +16,7 @@ use crate::pages::contact::ContactView;
 use crate::pages::context::{Chrome, Nav, PageCtx, href};
 use crate::pages::error_page::{PageError, render};
 use crate::pages::file_row::{self, FileRow};
+use crate::pages::history::{self, HistoryEntry, OldVersion};
 use crate::pages::labels;
 
 #[derive(Template)]
@@ -54,6 +55,14 @@ struct AgencyPage {
     files: Vec<FileRow>,
     /// Link to the register filtered to this agency.
     register_href: String,
+    /// The version shown, in words.
+    version_label: String,
+    /// When the shown version was recorded.
+    updated: String,
+    updated_machine: String,
+    history: Vec<HistoryEntry>,
+    /// Set when the shown version is not the current one.
+    old: Option<OldVersion>,
 }
 
 /// A link to an agency.
@@ -140,7 +149,8 @@ fn tree(lang: Lang, agencies: &[Agency]) -> Vec<TreeNode> {
         .collect()
 }
 
-/// An agency's page.
+/// An agency's page, as of its current or the requested version. Only the agency's own record
+/// is versioned: the agencies around it and its files are always shown as they are now.
 pub(crate) async fn page(
     ctx: PageCtx,
     State(state): State<AppState>,
@@ -160,10 +170,21 @@ async fn build_page(
         return Err(PageError::NotFound);
     };
     let code = AgencyCode::parse(&raw).map_err(|_| PageError::NotFound)?;
-    let agencies = state.store.agencies().await?;
-    let Some(agency) = agencies.iter().find(|a| a.code == code) else {
+    let asked = history::requested_version(t, &ctx.query())?;
+    let shown = match asked {
+        None => state.store.agency(&code).await?,
+        Some(version) => state.store.agency_version(&code, version).await?,
+    };
+    let Some(shown) = shown else {
         return Err(PageError::NotFound);
     };
+    let versions = state.store.agency_history(&code).await?;
+    let agency = &shown.value;
+    // The shown version takes the current one's place, so the chain above it follows the
+    // supervisor it had then.
+    let mut agencies = state.store.agencies().await?;
+    agencies.retain(|a| a.code != code);
+    agencies.push(agency.clone());
     let by_code = file_row::by_code(agencies.clone());
     let reference_link = |code: &AgencyCode| AgencyRef {
         name: by_code.get(code).map_or_else(
@@ -197,6 +218,9 @@ async fn build_page(
         .map(|v| FileRow::new(t, &reference, &by_code, &v.value))
         .collect();
 
+    let base = format!("/agencies/{code}");
+    let version = shown.info.version;
+    let current = versions.last().map_or(version, |v| v.version);
     let name = file_row::agency_name(lang, agency).to_owned();
     let other = match lang {
         Lang::ZhTw => agency.name_en.trim(),
@@ -222,6 +246,11 @@ async fn build_page(
         ),
         files,
         register_href: href("/files", &[("agency", code.as_str())]),
+        version_label: t.with("history-version", &[("version", version.into())]),
+        updated: labels::time(shown.info.changed_at),
+        updated_machine: labels::machine_time(shown.info.changed_at),
+        history: history::entries(t, &base, &versions, version),
+        old: history::old_version(t, &base, version, current),
         t,
     })
 }

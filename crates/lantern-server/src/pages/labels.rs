@@ -236,7 +236,7 @@ pub(crate) fn open_data_state(t: Tr, state: OpenDataState) -> String {
     })
 }
 
-/// The name of a changed top-level field of a file, as a version history lists it.
+/// The name of a changed top-level field of a file or an agency, as a version history lists it.
 pub(crate) fn changed_field(t: Tr, field: &str) -> String {
     let id = match field {
         "agency" => "field-agency",
@@ -249,6 +249,10 @@ pub(crate) fn changed_field(t: Tr, field: &str) -> String {
         "categories" => "field-categories",
         "sensitive" => "field-sensitive",
         "large_database" => "field-large-database",
+        "code" => "field-code",
+        "kind" => "field-kind",
+        "supervisor" => "field-supervisor",
+        "intelligence_agency" => "field-intelligence-agency",
         other => return other.to_owned(),
     };
     t.get(id)

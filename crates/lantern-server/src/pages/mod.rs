@@ -16,6 +16,7 @@ mod context;
 mod error_page;
 mod file_page;
 mod file_row;
+mod history;
 mod home;
 mod labels;
 mod middleware;

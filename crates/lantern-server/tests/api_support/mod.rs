@@ -339,6 +339,20 @@ impl RegisterStore for SwitchableStore {
         self.inner.agency(code).await
     }
 
+    async fn agency_version(
+        &self,
+        code: &AgencyCode,
+        version: u32,
+    ) -> Result<Option<Versioned<Agency>>, StoreError> {
+        self.check()?;
+        self.inner.agency_version(code, version).await
+    }
+
+    async fn agency_history(&self, code: &AgencyCode) -> Result<Vec<VersionInfo>, StoreError> {
+        self.check()?;
+        self.inner.agency_history(code).await
+    }
+
     async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
         self.check()?;
         self.inner.agencies().await

@@ -1,4 +1,4 @@
-//! The agency register: versions, no-op writes, supervisors, ordering.
+//! The agency register: versions and history, no-op writes, supervisors, ordering.
 
 use lantern_store::{Store, VersionInfo};
 
@@ -73,6 +73,123 @@ pub async fn changes_make_new_versions(store: &dyn Store) {
             .expect("agency")
             .map(|a| a.value),
         Some(nhia)
+    );
+}
+
+fn info(version: u32, actor: &str, minutes: i64, fields: &[&str]) -> VersionInfo {
+    VersionInfo {
+        version,
+        changed_by: actor.to_owned(),
+        changed_at: at(minutes),
+        changed_fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+    }
+}
+
+/// The history lists every version oldest first with who, when and which fields changed; an
+/// unchanged write adds no entry.
+pub async fn history_lists_every_version(store: &dyn Store) {
+    let v1 = agency("EY", "行政院", None);
+    store
+        .put_agency(&v1, &change("system:seed", 0))
+        .await
+        .expect("first version");
+    let mut v2 = v1.clone();
+    v2.name_en = "Executive Yuan".into();
+    v2.contact.email = "privacy@ey.example.gov.tw".into();
+    store
+        .put_agency(&v2, &change("user:alice", 5))
+        .await
+        .expect("second version");
+    store
+        .put_agency(&v2, &change("user:mallory", 6))
+        .await
+        .expect("same value");
+    let mut v3 = v2.clone();
+    v3.kind = lantern_domain::AgencyKind::OtherPublicBody;
+    store
+        .put_agency(&v3, &change("user:bob", 9))
+        .await
+        .expect("third version");
+
+    assert_eq!(
+        store.agency_history(&v1.code).await.expect("history"),
+        [
+            info(1, "system:seed", 0, &[]),
+            info(2, "user:alice", 5, &["name_en", "contact"]),
+            info(3, "user:bob", 9, &["kind"]),
+        ]
+    );
+}
+
+/// Every earlier version stays readable exactly as it was written, and the newest one is the
+/// current version.
+pub async fn old_versions_stay_readable(store: &dyn Store) {
+    seed_agencies(store).await;
+    let v1 = store
+        .agency(&code("MOHW-NHIA"))
+        .await
+        .expect("agency")
+        .expect("seeded");
+    let mut v2 = v1.value.clone();
+    v2.supervisor = Some(code("EY"));
+    v2.intelligence_agency = true;
+    store
+        .put_agency(&v2, &change("user:bob", 5))
+        .await
+        .expect("second version");
+    let mut v3 = v2.clone();
+    v3.name_zh = "中央健康保險署".into();
+    let current = store
+        .put_agency(&v3, &change("user:carol", 9))
+        .await
+        .expect("third version");
+
+    let read = |version| store.agency_version(&v3.code, version);
+    assert_eq!(read(1).await.expect("version 1"), Some(v1.clone()));
+    let second = read(2).await.expect("version 2").expect("version 2 exists");
+    assert_eq!(
+        (second.value, second.info),
+        (
+            v2,
+            info(2, "user:bob", 5, &["supervisor", "intelligence_agency"])
+        )
+    );
+    let third = read(3).await.expect("version 3").expect("version 3 exists");
+    assert_eq!(third, current);
+    assert_eq!(store.agency(&v3.code).await.expect("agency"), Some(third));
+}
+
+/// Versions that were never written, and every version of an unknown agency, read as `None`;
+/// an unknown agency's history is empty.
+pub async fn unknown_agency_versions_are_none(store: &dyn Store) {
+    let ey = agency("EY", "行政院", None);
+    store
+        .put_agency(&ey, &change("system:seed", 0))
+        .await
+        .expect("put_agency");
+    for version in [0, 2, u32::MAX] {
+        assert_eq!(
+            store
+                .agency_version(&ey.code, version)
+                .await
+                .expect("agency_version"),
+            None,
+            "version {version}"
+        );
+    }
+    assert_eq!(
+        store
+            .agency_version(&code("NOPE"), 1)
+            .await
+            .expect("agency_version"),
+        None
+    );
+    assert!(
+        store
+            .agency_history(&code("NOPE"))
+            .await
+            .expect("history")
+            .is_empty()
     );
 }
 

@@ -8,13 +8,13 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use lantern_domain::FileId;
-use lantern_store::VersionInfo;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::pages::context::{Chrome, Nav, PageCtx, href};
+use crate::pages::context::{Chrome, Nav, PageCtx};
 use crate::pages::error_page::{PageError, render};
 use crate::pages::file_row;
+use crate::pages::history::{self, HistoryEntry, OldVersion};
 use crate::pages::labels;
 use view::{FileView, LinkedFile};
 
@@ -32,24 +32,6 @@ struct FilePage {
     history: Vec<HistoryEntry>,
     /// Set when the shown version is not the current one.
     old: Option<OldVersion>,
-}
-
-/// One version in the history list.
-struct HistoryEntry {
-    title: String,
-    /// Link to this version; `None` for the one shown.
-    href: Option<String>,
-    when: String,
-    when_machine: String,
-    who: String,
-    changed: String,
-}
-
-/// The notice on an old version.
-struct OldVersion {
-    text: String,
-    current_href: String,
-    current_label: String,
 }
 
 /// A file's page.
@@ -72,7 +54,7 @@ async fn build(
     };
     // An id of the wrong shape cannot name a file: not found, like any unknown id.
     let id = FileId::parse(&raw_id).map_err(|_| PageError::NotFound)?;
-    let asked = requested_version(t, &ctx.query())?;
+    let asked = history::requested_version(t, &ctx.query())?;
     let Some(shown) = state.store.file(&id, asked).await? else {
         return Err(PageError::NotFound);
     };
@@ -105,19 +87,8 @@ async fn build(
     let file = FileView::new(t, &reference, &shown.value, agency.as_ref(), &linked);
     let base = format!("/files/{id}");
     let version = shown.info.version;
-    let old = (version != current).then(|| OldVersion {
-        text: t.with(
-            "file-old-version",
-            &[("shown", version.into()), ("current", current.into())],
-        ),
-        current_href: base.clone(),
-        current_label: t.with("file-old-version-link", &[("current", current.into())]),
-    });
-    let history = history
-        .iter()
-        .rev()
-        .map(|info| history_entry(t, &base, info, version, current))
-        .collect();
+    let old = history::old_version(t, &base, version, current);
+    let history = history::entries(t, &base, &history, version);
     render(&FilePage {
         chrome: ctx.chrome(Nav::Files, &file.name),
         updated: labels::time(shown.info.changed_at),
@@ -128,63 +99,4 @@ async fn build(
         old,
         t,
     })
-}
-
-/// `?version=N`: absent for the current version, otherwise a positive whole number.
-fn requested_version(t: Tr, query: &[(String, String)]) -> Result<Option<u32>, PageError> {
-    let Some((_, raw)) = query.iter().find(|(name, _)| name == "version") else {
-        return Ok(None);
-    };
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    match raw.parse::<u32>() {
-        Ok(n) if n >= 1 => Ok(Some(n)),
-        _ => Err(PageError::BadRequest(vec![t.with(
-            "file-error-version",
-            &[("given", raw.to_owned().into())],
-        )])),
-    }
-}
-
-fn history_entry(t: Tr, base: &str, info: &VersionInfo, shown: u32, current: u32) -> HistoryEntry {
-    let title = if info.version == current {
-        t.with(
-            "history-version-current",
-            &[("version", info.version.into())],
-        )
-    } else {
-        t.with("history-version", &[("version", info.version.into())])
-    };
-    let changed = if info.version == 1 {
-        t.get("history-first")
-    } else if info.changed_fields.is_empty() {
-        t.get("history-no-fields")
-    } else {
-        let fields: Vec<String> = info
-            .changed_fields
-            .iter()
-            .map(|f| labels::changed_field(t, f))
-            .collect();
-        t.with(
-            "history-changed",
-            &[("fields", fields.join(&t.get("list-separator")).into())],
-        )
-    };
-    let href = (info.version != shown).then(|| {
-        if info.version == current {
-            base.to_owned()
-        } else {
-            href(base, &[("version", &info.version.to_string())])
-        }
-    });
-    HistoryEntry {
-        title,
-        href,
-        when: labels::time(info.changed_at),
-        when_machine: labels::machine_time(info.changed_at),
-        who: labels::actor(t, &info.changed_by),
-        changed,
-    }
 }

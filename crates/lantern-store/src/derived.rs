@@ -1,0 +1,76 @@
+//! Values every backend derives from domain values the same way: the text a search looks in,
+//! the page size a query gets, the instant a time is stored as. Shared so the backends cannot
+//! drift; the conformance suite holds them to the results.
+
+use crate::MAX_PAGE;
+use lantern_domain::PersonalDataFile;
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+/// What a text search looks in: the names and the description, lowercased, one per line. The
+/// line breaks keep a search word from matching across two fields (words never contain one).
+pub fn search_text(file: &PersonalDataFile) -> String {
+    [&file.name_zh, &file.name_en, &file.description]
+        .map(|s| s.to_lowercase())
+        .join("\n")
+}
+
+/// The words of a text query, lowercased like [`search_text`]. Each must occur in it.
+pub fn search_words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// The page size a query gets: what it asks, up to [`MAX_PAGE`].
+pub fn page_limit(limit: u32) -> u32 {
+    limit.min(MAX_PAGE)
+}
+
+/// `at` as the store keeps it: in UTC, truncated to whole microseconds. Returning this from a
+/// write makes the write's answer equal to what later reads return.
+pub fn stored_instant(at: OffsetDateTime) -> OffsetDateTime {
+    let sub_micro = Duration::nanoseconds(i64::from(at.nanosecond() % 1_000));
+    (at - sub_micro).to_offset(UtcOffset::UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn search_text_keeps_fields_apart() {
+        let mut file: PersonalDataFile = serde_json::from_str(
+            r#"{"id": "nhi-claims", "agency": "MOHW-NHIA", "name_zh": "健保資料", "name_en": "NHI Claims",
+                "description": "Ünder Review", "contact": {"unit": "u"}, "legal_basis": {"pdpa": [], "statutes": []},
+                "purposes": [], "categories": [], "sensitive": null, "large_database": null}"#,
+        )
+        .unwrap();
+        assert_eq!(search_text(&file), "健保資料\nnhi claims\nünder review");
+        file.description.clear();
+        assert_eq!(search_text(&file), "健保資料\nnhi claims\n");
+    }
+
+    #[test]
+    fn query_words_are_lowercased_and_split_on_whitespace() {
+        assert_eq!(
+            search_words("  Health\tCLAIMS 健保 "),
+            ["health", "claims", "健保"]
+        );
+        assert!(search_words(" \n ").is_empty());
+    }
+
+    #[test]
+    fn instants_are_truncated_to_microseconds_in_utc() {
+        let at = datetime!(2025-03-01 09:30:15.123_456_789 +08:00);
+        assert_eq!(
+            stored_instant(at),
+            datetime!(2025-03-01 01:30:15.123_456 UTC)
+        );
+        assert_eq!(stored_instant(at).offset(), UtcOffset::UTC);
+        let before_epoch = datetime!(1969-12-31 23:59:59.999_999_999 UTC);
+        assert_eq!(
+            stored_instant(before_epoch),
+            datetime!(1969-12-31 23:59:59.999_999 UTC)
+        );
+    }
+}
