@@ -59,13 +59,6 @@ pub(crate) fn version(raw: i32) -> Result<u32, StoreError> {
     u32::try_from(raw).map_err(|_| StoreError::Corrupt(format!("version {raw} is out of range")))
 }
 
-/// The version after `current`.
-pub(crate) fn next_version(current: u32) -> Result<u32, StoreError> {
-    current
-        .checked_add(1)
-        .ok_or_else(|| StoreError::Corrupt(format!("version {current} cannot be followed")))
-}
-
 /// A stored SHA-256 hash.
 pub(crate) fn hash(raw: &[u8]) -> Result<[u8; 32], StoreError> {
     raw.try_into()
@@ -86,10 +79,6 @@ mod tests {
     fn unreadable_values_are_corrupt() {
         assert!(matches!(version(-1), Err(StoreError::Corrupt(_))));
         assert!(matches!(db_version(u32::MAX), Err(StoreError::Corrupt(_))));
-        assert!(matches!(
-            next_version(u32::MAX),
-            Err(StoreError::Corrupt(_))
-        ));
         assert!(matches!(hash(&[0; 33]), Err(StoreError::Corrupt(_))));
         assert!(matches!(agency_code("lower"), Err(StoreError::Corrupt(_))));
         assert_eq!(version(7).unwrap(), 7);

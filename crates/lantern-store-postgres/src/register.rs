@@ -17,9 +17,12 @@ use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::{IsolationLevel, Row};
 
 use crate::PostgresStore;
-use crate::codec::{db_version, execute, get, next_version, query, query_opt, version};
+use crate::codec::{db_version, execute, get, query, query_opt, version};
 use crate::error::pg;
-use lantern_store::derived::{page_limit, search_text, search_words, stored_instant};
+use lantern_store::derived::{
+    FileUpdate, next_version, page_limit, plan_file_update, search_text, search_words,
+    stored_instant,
+};
 
 /// The metadata columns of a `*_versions` row aliased `v`, in the order [`info`] reads them.
 macro_rules! info_columns {
@@ -304,30 +307,18 @@ async fn update_file(
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("file {}", file.id)))?;
     let current: Versioned<PersonalDataFile> = versioned(&row)?;
-    if current.value.agency != file.agency {
-        return Err(StoreError::Conflict(format!(
-            "file {} belongs to {}; it cannot move to {}",
-            file.id, current.value.agency, file.agency
-        )));
-    }
-    // Equality first: an unchanged value overwrites nothing, so even a stale expected version
-    // loses no one's edit, and a retried call that had committed succeeds.
-    if current.value == *file {
+    let FileUpdate::NewVersion {
+        version,
+        changed_fields,
+    } = plan_file_update(&current, file, expected_version)?
+    else {
         return Ok(current);
-    }
-    if let Some(expected) = expected_version
-        && expected != current.info.version
-    {
-        return Err(StoreError::Conflict(format!(
-            "file {} is at version {}, not {expected}",
-            file.id, current.info.version
-        )));
-    }
+    };
     let new = NewVersion {
         value: file,
-        version: next_version(current.info.version)?,
+        version,
         change,
-        changed_fields: file.changed_fields(&current.value),
+        changed_fields,
     };
     write_file_version(tx, &new).await
 }

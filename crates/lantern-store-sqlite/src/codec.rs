@@ -45,13 +45,6 @@ pub(crate) fn version(raw: i64) -> Result<u32, StoreError> {
     u32::try_from(raw).map_err(|_| StoreError::Corrupt(format!("version {raw} is out of range")))
 }
 
-/// The version after `current`.
-pub(crate) fn next_version(current: u32) -> Result<u32, StoreError> {
-    current
-        .checked_add(1)
-        .ok_or_else(|| StoreError::Corrupt(format!("version {current} cannot be followed")))
-}
-
 /// A stored SHA-256 hash.
 pub(crate) fn hash(raw: &[u8]) -> Result<[u8; 32], StoreError> {
     raw.try_into()
@@ -100,9 +93,5 @@ mod tests {
             Err(StoreError::Corrupt(_))
         ));
         assert!(matches!(instant(i64::MAX), Err(StoreError::Corrupt(_))));
-        assert!(matches!(
-            next_version(u32::MAX),
-            Err(StoreError::Corrupt(_))
-        ));
     }
 }

@@ -15,9 +15,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::SqliteStore;
-use crate::codec::{from_json, instant, micros, next_version, to_json, version};
+use crate::codec::{from_json, instant, micros, to_json, version};
 use crate::error::sql;
-use lantern_store::derived::{page_limit, search_text, search_words, stored_instant};
+use lantern_store::derived::{
+    FileUpdate, next_version, page_limit, plan_file_update, search_text, search_words,
+    stored_instant,
+};
 
 /// The metadata columns of a `*_versions` row aliased `v`, in the order
 /// [`StoredInfo::from_row`] reads them.
@@ -355,30 +358,18 @@ fn update_file(
 ) -> Result<Versioned<PersonalDataFile>, StoreError> {
     let current = current_file(tx, &file.id)?
         .ok_or_else(|| StoreError::NotFound(format!("file {}", file.id)))?;
-    if current.value.agency != file.agency {
-        return Err(StoreError::Conflict(format!(
-            "file {} belongs to {}; it cannot move to {}",
-            file.id, current.value.agency, file.agency
-        )));
-    }
-    // Equality first: an unchanged value overwrites nothing, so even a stale expected version
-    // loses no one's edit, and a retried call that had committed succeeds.
-    if current.value == *file {
+    let FileUpdate::NewVersion {
+        version,
+        changed_fields,
+    } = plan_file_update(&current, file, expected_version)?
+    else {
         return Ok(current);
-    }
-    if let Some(expected) = expected_version
-        && expected != current.info.version
-    {
-        return Err(StoreError::Conflict(format!(
-            "file {} is at version {}, not {expected}",
-            file.id, current.info.version
-        )));
-    }
+    };
     let new = NewVersion {
         value: file,
-        version: next_version(current.info.version)?,
+        version,
         change,
-        changed_fields: file.changed_fields(&current.value),
+        changed_fields,
     };
     write_file_version(tx, &new)
 }

@@ -1,8 +1,9 @@
-//! Values every backend derives from domain values the same way: the text a search looks in,
-//! the page size a query gets, the instant a time is stored as. Shared so the backends cannot
-//! drift; the conformance suite holds them to the results.
+//! What every backend derives or decides the same way: the text a search looks in, the page
+//! size a query gets, the instant a time is stored as, the version after another, and whether
+//! an update of a file writes a new version. Shared so the backends cannot drift; the
+//! conformance suite holds them to the results.
 
-use crate::MAX_PAGE;
+use crate::{MAX_PAGE, StoreError, Versioned};
 use lantern_domain::PersonalDataFile;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -31,11 +32,80 @@ pub fn stored_instant(at: OffsetDateTime) -> OffsetDateTime {
     (at - sub_micro).to_offset(UtcOffset::UTC)
 }
 
+/// The version that follows `current`.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when `current` is the largest version there can be.
+pub fn next_version(current: u32) -> Result<u32, StoreError> {
+    current
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt(format!("version {current} cannot be followed")))
+}
+
+/// What an update of a file must write, decided from the current version under the writer's
+/// lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileUpdate {
+    /// The value equals the current one: write nothing and answer the current version.
+    Unchanged,
+    /// Write this new version.
+    NewVersion {
+        /// Its number.
+        version: u32,
+        /// The top-level fields that differ from the current version.
+        changed_fields: Vec<&'static str>,
+    },
+}
+
+/// Decides an update of `current` to `file` under the `update_file` contract. Equality is
+/// checked before the expected version: an unchanged value overwrites nothing, so even a stale
+/// expected version loses no one's edit, and a retried call that had committed succeeds.
+///
+/// # Errors
+/// [`StoreError::Conflict`] when the file would move to another agency or `expected_version`
+/// is not the current version; [`StoreError::Corrupt`] when no version can follow.
+pub fn plan_file_update(
+    current: &Versioned<PersonalDataFile>,
+    file: &PersonalDataFile,
+    expected_version: Option<u32>,
+) -> Result<FileUpdate, StoreError> {
+    if current.value.agency != file.agency {
+        return Err(StoreError::Conflict(format!(
+            "file {} belongs to {}; it cannot move to {}",
+            file.id, current.value.agency, file.agency
+        )));
+    }
+    if current.value == *file {
+        return Ok(FileUpdate::Unchanged);
+    }
+    if let Some(expected) = expected_version
+        && expected != current.info.version
+    {
+        return Err(StoreError::Conflict(format!(
+            "file {} is at version {}, not {expected}",
+            file.id, current.info.version
+        )));
+    }
+    Ok(FileUpdate::NewVersion {
+        version: next_version(current.info.version)?,
+        changed_fields: file.changed_fields(&current.value),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
 
     use super::*;
+
+    #[test]
+    fn the_last_version_has_no_successor() {
+        assert_eq!(next_version(1).unwrap(), 2);
+        assert!(matches!(
+            next_version(u32::MAX),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
 
     #[test]
     fn search_text_keeps_fields_apart() {
