@@ -4,11 +4,12 @@ use std::io::BufRead;
 
 use anyhow::{Context, bail};
 use lantern_domain::reference::{parse_categories, parse_purposes};
-use lantern_domain::{Agency, AgencyCode, AgencyTree};
+use lantern_domain::{Agency, AgencyCode, AgencyTree, SubjectId};
 use lantern_store::{Change, Role, Store, User};
 use time::OffsetDateTime;
 
 use crate::cli::{AdminCommand, CodeKind, RoleArg};
+use crate::keys;
 use crate::open::open_store;
 
 /// Runs one admin command.
@@ -54,6 +55,40 @@ pub(crate) async fn run(command: AdminCommand) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("creating user {}", user.username))?;
             tracing::info!(username = %user.username, agency = %user.agency, "created staff account");
+        }
+        AdminCommand::LogKey { data, keys } => {
+            let signer = keys::signer(&data, &keys)?;
+            print_result(&signer.verifier_key());
+        }
+        AdminCommand::ShredSubject {
+            store,
+            keys,
+            subject,
+        } => {
+            // The number is checked and used here only; it is never printed or logged.
+            let subject = SubjectId::parse(&subject).map_err(|e| {
+                anyhow::anyhow!(
+                    "--subject is not a valid national ID or resident certificate number: {e}"
+                )
+            })?;
+            let key = keys::load_or_create(&store.data, &keys)?.subject_key;
+            let store = open_store(&store).await?;
+            let shredded = store
+                .shred_subject(&key.pseudonymise(&subject))
+                .await
+                .context("shredding the subject")?;
+            if shredded.secret_deleted {
+                tracing::info!(
+                    events_deleted = shredded.events_deleted,
+                    "shredded: the subject's secret and stored events are deleted; their log entries can no longer be linked to them"
+                );
+            } else {
+                tracing::info!("nothing to shred: no secret is stored for this subject");
+            }
+            print_result(&format!(
+                "events deleted: {}\nsecret deleted: {}",
+                shredded.events_deleted, shredded.secret_deleted
+            ));
         }
         AdminCommand::PutAgencies { store, file } => {
             let text = std::fs::read_to_string(&file)

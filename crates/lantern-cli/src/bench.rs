@@ -10,6 +10,7 @@ use lantern_server::AppState;
 use crate::cli::BenchCommand;
 use crate::config::{Mode, server_config};
 use crate::demo::seed_demo;
+use crate::keys::{KeyArgs, load_or_create};
 use crate::open::open_sqlite;
 
 /// Runs one benchmark.
@@ -19,6 +20,22 @@ pub(crate) async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::DemoStart { data: None } => {
             let dir = tempfile::tempdir().context("creating a temporary data directory")?;
             demo_start(dir.path()).await
+        }
+        BenchCommand::Ingest {
+            events,
+            batch,
+            concurrency,
+            subjects,
+            data,
+        } => {
+            crate::bench_ingest::ingest(crate::bench_ingest::IngestPlan {
+                events,
+                batch,
+                concurrency,
+                subjects,
+                data,
+            })
+            .await
         }
     }
 }
@@ -33,12 +50,13 @@ async fn demo_start(dir: &Path) -> anyhow::Result<()> {
         );
     }
     let started = Instant::now();
+    let keys = load_or_create(dir, &KeyArgs::default())?;
     let store = open_sqlite(dir)?;
-    seed_demo(store.as_ref()).await?;
+    seed_demo(&store, &keys.subject_key, lantern_demo::DEMO_USAGE_EVENTS).await?;
     let seeded = started.elapsed();
 
     let listen: SocketAddr = "127.0.0.1:0".parse()?;
-    let state = AppState::new(store, server_config(listen, Mode::Demo)).await?;
+    let state = AppState::new(store, server_config(listen, Mode::Demo), keys).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let url = format!("http://{}/healthz", listener.local_addr()?);
     let server = tokio::spawn(lantern_server::serve(listener, state));
@@ -66,6 +84,6 @@ async fn demo_start(dir: &Path) -> anyhow::Result<()> {
 
 /// Prints a benchmark's figure on stdout.
 #[allow(clippy::print_stdout)]
-fn report(line: &str) {
+pub(crate) fn report(line: &str) {
     println!("{line}");
 }

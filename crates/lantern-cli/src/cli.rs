@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::keys::KeyArgs;
+
 /// Lantern: the register of government personal-data files, and the public record of their use.
 #[derive(Debug, Parser)]
 #[command(name = "lantern", version, about, long_about = None, propagate_version = true)]
@@ -25,6 +27,12 @@ pub(crate) enum Command {
     /// Load generators and timers that print their figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Report usage events from an NDJSON or CSV file to a server, in batches. Rerunning after
+    /// a failure is safe: events already logged come back as duplicates.
+    Ingest(IngestArgs),
+    /// Check a server's log: its signed checkpoint, that it extends the last one seen, and
+    /// optionally every entry and tile, and a citizen's proof bundle.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +41,26 @@ pub(crate) enum BenchCommand {
     /// health check answers. The target is 30 s on a 2-core machine.
     DemoStart {
         /// Empty directory to seed (default: a new temporary directory, removed afterwards).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+    /// Send usage events over HTTP on loopback to a `lantern serve` process on a fresh demo
+    /// data directory; print events/s acknowledged, the ack-to-checkpoint delay and the
+    /// server's peak memory. Targets: 50,000 events/s, 1 s, 500 MB.
+    Ingest {
+        /// Events to send.
+        #[arg(long, default_value_t = 2_000_000)]
+        events: u64,
+        /// Events per request.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Distinct subjects.
+        #[arg(long, default_value_t = 100_000)]
+        subjects: u32,
+        /// Data directory (default: a new temporary directory, removed afterwards).
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
     },
@@ -58,6 +86,8 @@ pub(crate) struct StoreArgs {
 pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
     /// Address to listen on.
     #[arg(
         long,
@@ -84,6 +114,11 @@ pub(crate) struct DemoArgs {
     /// Seed the data directory and exit without serving.
     #[arg(long)]
     pub(crate) seed_only: bool,
+    /// How many usage events to seed (a year of them, through the ingestion path).
+    #[arg(long, value_name = "N", default_value_t = lantern_demo::DEMO_USAGE_EVENTS)]
+    pub(crate) events: usize,
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +160,26 @@ pub(crate) enum AdminCommand {
         /// "intelligence_agency": false}]`.
         file: PathBuf,
     },
+    /// Print the log's checkpoint verifier key (a signed-note verifier key, one line), making
+    /// the signing key first if the data directory has none.
+    LogKey {
+        /// Data directory holding `keys/log-signing.key`.
+        #[arg(long, env = "LANTERN_DATA", value_name = "DIR")]
+        data: PathBuf,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+    /// Crypto-shred a person: delete their secret and every stored usage event of theirs. The
+    /// public log keeps its entries, which nothing links to the person any more.
+    ShredSubject {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        keys: KeyArgs,
+        /// The national ID or resident certificate number.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+    },
     /// Load the complete official list of specific purposes or data categories from CSV,
     /// replacing any earlier import. Takes effect when the server next starts.
     ImportCodes {
@@ -155,4 +210,60 @@ pub(crate) enum CodeKind {
     Purposes,
     /// Personal-data categories (個人資料之類別), codes C001...
     Categories,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    /// The server's base URL, e.g. `https://lantern.example.gov.tw`.
+    #[arg(long, env = "LANTERN_SERVER", value_name = "URL")]
+    pub(crate) server: reqwest::Url,
+    /// The agency's API token (from `lantern admin agency-token`).
+    #[arg(
+        long,
+        env = "LANTERN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub(crate) token: String,
+    /// One event per line (NDJSON), or CSV with a header row of the API's field names
+    /// (`categories` separated by `;`, `confidential_ground` and `confidential_until` columns).
+    pub(crate) file: PathBuf,
+    /// The file's format; by default from its extension (.ndjson, .jsonl or .csv).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<InputFormat>,
+    /// Events per request, 1 to 10,000.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) batch_size: u32,
+    /// Batches in flight at once; with 1, events are logged in the file's order.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub(crate) concurrency: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputFormat {
+    /// One JSON event object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The server's base URL, e.g. `https://lantern.example.gov.tw`.
+    #[arg(long, env = "LANTERN_SERVER", value_name = "URL")]
+    pub(crate) server: reqwest::Url,
+    /// The log's verifier key (`<origin>+<key ID>+<base64>`), taken from a source you trust,
+    /// or `@FILE` to read it from a file.
+    #[arg(long, value_name = "VKEY")]
+    pub(crate) key: String,
+    /// File holding the last checkpoint verified: the new one must extend it (checked with a
+    /// consistency proof) and then replaces it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: Option<PathBuf>,
+    /// Also download every entry bundle and hash tile, and recompute the tree from the entries.
+    #[arg(long)]
+    pub(crate) full: bool,
+    /// A citizen's proof bundle (JSON) to check against the log.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) bundle: Option<PathBuf>,
 }

@@ -4,10 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use lantern_server::{AppState, ServerConfig};
+use lantern_server::{AppState, LogKeys, ServerConfig};
 use lantern_store::Store;
 
 use crate::cli::ServeArgs;
+use crate::keys::load_or_create;
 use crate::open::open_store;
 
 /// What kind of instance is being served.
@@ -30,19 +31,21 @@ pub(crate) fn server_config(listen: SocketAddr, mode: Mode) -> ServerConfig {
 
 /// Runs `lantern serve`.
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let keys = load_or_create(&args.store.data, &args.keys)?;
     let store = open_store(&args.store).await?;
-    run_server(store, args.listen, Mode::Production).await
+    run_server(store, keys, args.listen, Mode::Production).await
 }
 
 /// Serves `store` on `listen` until interrupted.
 pub(crate) async fn run_server(
     store: Arc<dyn Store>,
+    keys: LogKeys,
     listen: SocketAddr,
     mode: Mode,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(store, server_config(listen, mode))
+    let state = AppState::new(store, server_config(listen, mode), keys)
         .await
-        .context("loading reference lists")?;
+        .context("loading reference lists and the log's checkpoint")?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;

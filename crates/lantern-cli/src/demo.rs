@@ -1,35 +1,47 @@
 //! `lantern demo`: seed the synthetic demo world into the data directory, then serve it.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use lantern_demo::{SeedOptions, SeedOutcome};
 use lantern_store::Store;
+use lantern_usage::{Ingestor, PseudonymKey};
 use time::OffsetDateTime;
 
 use crate::cli::DemoArgs;
 use crate::config::{Mode, run_server};
+use crate::keys::load_or_create;
 use crate::open::open_sqlite;
 
 /// Runs `lantern demo`.
 pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let keys = load_or_create(&args.data, &args.keys)?;
     let store = open_sqlite(&args.data)?;
-    seed_demo(store.as_ref()).await?;
+    seed_demo(&store, &keys.subject_key, args.events).await?;
     if args.seed_only {
         return Ok(());
     }
-    run_server(store, args.listen, Mode::Demo).await
+    run_server(store, keys, args.listen, Mode::Demo).await
 }
 
-/// Seeds the demo world into `store` unless it is already there.
-pub(crate) async fn seed_demo(store: &dyn Store) -> anyhow::Result<()> {
+/// Seeds the demo world with `events` usage events into `store` unless it is already there,
+/// reporting the events through the ingestion path with `subject_key`.
+pub(crate) async fn seed_demo(
+    store: &Arc<dyn Store>,
+    subject_key: &PseudonymKey,
+    events: usize,
+) -> anyhow::Result<()> {
     let started = Instant::now();
+    let ingestor = Ingestor::new(Arc::clone(store), subject_key.clone());
     let options = SeedOptions {
         password_hasher: &|password| {
             lantern_server::auth::hash_password(password).map_err(|e| e.to_string())
         },
+        ingestor: &ingestor,
+        usage_events: events,
     };
-    match lantern_demo::seed(store, OffsetDateTime::now_utc(), &options)
+    match lantern_demo::seed(store.as_ref(), OffsetDateTime::now_utc(), &options)
         .await
         .context("seeding the demo world")?
     {

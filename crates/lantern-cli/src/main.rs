@@ -1,11 +1,17 @@
-//! The `lantern` command: serve the registers, run the demo, and administer a data directory.
+//! The `lantern` command: serve the registers, run the demo, administer a data directory, report
+//! usage events and verify the public log.
 
 mod admin;
 mod bench;
+mod bench_ingest;
 mod cli;
 mod config;
 mod demo;
+mod http;
+mod ingest;
+mod keys;
 mod open;
+mod verify;
 
 use clap::Parser;
 
@@ -23,6 +29,8 @@ fn main() -> anyhow::Result<()> {
             Command::Demo(args) => demo::run(args).await,
             Command::Admin(command) => admin::run(command).await,
             Command::Bench(command) => bench::run(command).await,
+            Command::Ingest(args) => ingest::run(args).await,
+            Command::Verify(args) => verify::run(args).await,
         }
     })
 }

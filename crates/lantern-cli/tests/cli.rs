@@ -43,7 +43,7 @@ fn stderr(output: &Output) -> String {
 fn seeded_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let seeded = lantern(&["demo", "--data", data, "--seed-only"]);
+    let seeded = lantern(&["demo", "--data", data, "--seed-only", "--events", "2000"]);
     assert!(
         seeded.status.success(),
         "demo --seed-only failed: {}",
@@ -67,8 +67,13 @@ fn every_command_has_help() {
         &["admin", "create-user", "--help"],
         &["admin", "put-agencies", "--help"],
         &["admin", "import-codes", "--help"],
+        &["admin", "log-key", "--help"],
+        &["admin", "shred-subject", "--help"],
+        &["ingest", "--help"],
+        &["verify", "--help"],
         &["bench", "--help"],
         &["bench", "demo-start", "--help"],
+        &["bench", "ingest", "--help"],
     ] {
         let output = lantern(args);
         assert!(output.status.success(), "{args:?} --help failed");
@@ -244,4 +249,49 @@ fn put_agencies_checks_the_tree() {
         "BB",
     ]);
     assert!(token.status.success(), "{}", stderr(&token));
+}
+
+#[test]
+fn shred_subject_checks_the_number_and_reports_what_it_deleted() {
+    let dir = seeded_dir();
+    let bad = lantern(&[
+        "admin",
+        "shred-subject",
+        "--data",
+        data(dir.path()),
+        "--subject",
+        "A123456788",
+    ]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--subject"), "{}", stderr(&bad));
+    assert!(!stderr(&bad).contains("A123456788"), "the number is echoed");
+    // A demo citizen has events; shredding deletes them and their secret, once.
+    let id = lantern_demo::demo_citizens()[0].id.expose().to_owned();
+    let first = lantern(&[
+        "admin",
+        "shred-subject",
+        "--data",
+        data(dir.path()),
+        "--subject",
+        &id,
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("secret deleted: true"),
+        "{}",
+        stdout(&first)
+    );
+    let again = lantern(&[
+        "admin",
+        "shred-subject",
+        "--data",
+        data(dir.path()),
+        "--subject",
+        &id,
+    ]);
+    assert!(
+        stdout(&again).contains("events deleted: 0\nsecret deleted: false"),
+        "{}",
+        stdout(&again)
+    );
 }

@@ -1,28 +1,38 @@
 //! Lantern's synthetic demo world: the agencies of Open Government commitment (2) with their
 //! supervision tree, their personal-data files (個人資料檔案) — five large databases among them,
-//! with every disclosure the commitment asks for — and demo staff logins, seeded into an empty
-//! store by [`seed`].
+//! with every disclosure the commitment asks for — demo staff logins, demo citizens and a year
+//! of their usage events, seeded into an empty store by [`seed`].
 //!
 //! **In scope:** the world as data (`data/*.json`, embedded at build time); validating it with
 //! the same rules as any agency's submission ([`lantern_domain::FileSubmission::validate`]), so
 //! the demo can never hold an invalid file; writing it through the [`lantern_store::Store`]
-//! traits exactly once; the list of demo staff logins for the start page ([`staff_accounts`]).
+//! traits exactly once; the lists of demo staff logins ([`staff_accounts`]) and demo citizens
+//! ([`demo_citizens`]) for the start page; a deterministic year of usage events
+//! ([`DemoUsage`], profiled per file in `data/usage-profiles.json`) reported through the same
+//! ingestion path as any agency's ([`lantern_usage::Ingestor::ingest`]).
 //!
 //! **Out of scope:** password hashing (the caller passes a hasher in [`SeedOptions`]; the server
-//! owns Argon2), storage backends, HTTP, reading the wall clock (`now` is a parameter, so a seed
-//! is deterministic), and the demo data of other modules (usage events, consents, rights
-//! requests, incidents, reports).
+//! owns Argon2), keys (the caller's [`lantern_usage::Ingestor`] holds the pseudonym key),
+//! storage backends, HTTP, reading the wall clock (`now` is a parameter, so a seed is
+//! deterministic), and the demo data of other modules (consents, rights requests, incidents,
+//! reports).
 //!
 //! Everything is synthetic: agencies and statutes are real, but contact details use
 //! `example.gov.tw` addresses, streets named 示範路 and `02-0000-xxxx` numbers that cannot be
-//! dialled; staff are invented; no real person's data or identity number appears.
+//! dialled; staff and citizens are invented (citizens' names are marked 示範) and their
+//! identity numbers drawn at random.
 
+mod citizens;
+mod events;
 mod staff;
 mod world;
 
 use lantern_store::{Change, StoreError, User};
+use lantern_usage::{IngestError, Ingestor};
 use time::OffsetDateTime;
 
+pub use citizens::{DEMO_CITIZENS, DemoCitizen, demo_citizens};
+pub use events::{DEMO_USAGE_EVENTS, DemoUsage, USAGE_BATCH};
 pub use staff::{DEMO_PASSWORD, DemoStaff, staff_accounts};
 
 /// The setting that marks a store as holding the demo world. [`seed`] writes it last, after
@@ -30,7 +40,7 @@ pub use staff::{DEMO_PASSWORD, DemoStaff, staff_accounts};
 pub const SEEDED_MARKER: &str = "demo.seeded";
 
 /// The value [`seed`] stores under [`SEEDED_MARKER`]: the version of the demo world's data.
-pub const WORLD_VERSION: &str = "1";
+pub const WORLD_VERSION: &str = "2";
 
 /// The actor recorded on every version the seed writes.
 pub const DEMO_ACTOR: &str = "system:demo";
@@ -38,10 +48,22 @@ pub const DEMO_ACTOR: &str = "system:demo";
 /// What [`seed`] needs from its caller besides the store and the time.
 ///
 /// ```
-/// use lantern_demo::SeedOptions;
+/// use std::sync::Arc;
 ///
+/// use lantern_demo::{DEMO_USAGE_EVENTS, SeedOptions};
+/// use lantern_store_sqlite::SqliteStore;
+/// use lantern_usage::{Ingestor, PseudonymKey};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let store = Arc::new(SqliteStore::open(&dir.path().join("lantern.db")).unwrap());
+/// // The caller draws the key (the CLI keeps it in the data directory).
+/// let ingestor = Ingestor::new(store, PseudonymKey::from_bytes([7; 32]));
 /// // The server passes its Argon2 hasher; a test can pass anything.
-/// let options = SeedOptions { password_hasher: &|password| Ok(format!("not-a-real-hash:{password}")) };
+/// let options = SeedOptions {
+///     password_hasher: &|password| Ok(format!("not-a-real-hash:{password}")),
+///     ingestor: &ingestor,
+///     usage_events: DEMO_USAGE_EVENTS,
+/// };
 /// assert!((options.password_hasher)("demo-password").is_ok());
 /// ```
 pub struct SeedOptions<'a> {
@@ -50,6 +72,12 @@ pub struct SeedOptions<'a> {
     /// turned into a message). Called once per demo account, before anything is written, on
     /// the calling task.
     pub password_hasher: &'a (dyn Fn(&str) -> Result<String, String> + Sync),
+    /// The ingestion path the usage events are reported through, as an agency's would be:
+    /// checked, pseudonymised with the ingestor's key and appended to the log. It must write
+    /// to the store being seeded.
+    pub ingestor: &'a Ingestor,
+    /// How many usage events to seed: [`DEMO_USAGE_EVENTS`] for a demo; tests seed fewer.
+    pub usage_events: usize,
 }
 
 /// What [`seed`] did.
@@ -72,6 +100,8 @@ pub struct SeedSummary {
     pub large_databases: usize,
     /// Demo staff accounts created.
     pub staff: usize,
+    /// Usage events logged.
+    pub usage_events: u64,
 }
 
 /// Why [`seed`] failed.
@@ -103,6 +133,17 @@ pub enum SeedError {
         /// Every broken rule.
         reason: String,
     },
+    /// The usage log refused a batch of demo events. A refused rule
+    /// ([`IngestError::Invalid`]) is a defect of the event generator, caught by its tests; an
+    /// unknown agency means the ingestor writes to another store. The registers and earlier
+    /// batches are written but not the marker, as for [`SeedError::Store`].
+    #[error("the usage log refused the demo events of {agency}: {reason}")]
+    UsageRefused {
+        /// The reporting agency of the refused batch.
+        agency: String,
+        /// What was refused: the first broken rules and how many there were.
+        reason: String,
+    },
     /// The store failed. A failure after the first write leaves a partial world without the
     /// marker, which a later seed reports as [`SeedError::NotEmpty`].
     #[error("storage failed while seeding the demo world: {0}")]
@@ -114,7 +155,9 @@ pub enum SeedError {
 ///
 /// - On an empty store, writes the agencies (each after its supervisor), the files, the staff
 ///   accounts of [`staff_accounts`] with `options.password_hasher` applied to their passwords,
-///   and finally [`SEEDED_MARKER`]; returns [`SeedOutcome::Seeded`].
+///   then reports `options.usage_events` events of [`DemoUsage`] through `options.ingestor`
+///   (received at `now`, in the batches of [`DemoUsage::batches`]), and finally
+///   [`SEEDED_MARKER`]; returns [`SeedOutcome::Seeded`].
 /// - On a store that has the marker, writes nothing and returns [`SeedOutcome::AlreadySeeded`],
 ///   so starting a demo twice is harmless.
 ///
@@ -126,6 +169,7 @@ pub enum SeedError {
 /// [`SeedError::NotEmpty`] when the store holds agencies but no marker;
 /// [`SeedError::PasswordHash`] when the hasher fails; [`SeedError::InvalidWorld`] when the
 /// embedded data is defective (all three before anything is written);
+/// [`SeedError::UsageRefused`] when the log refuses a batch of events;
 /// [`SeedError::Store`] when the store fails.
 pub async fn seed(
     store: &dyn lantern_store::Store,
@@ -141,6 +185,7 @@ pub async fn seed(
         return Err(SeedError::NotEmpty { agencies: existing });
     }
     let users = staff_users(now, options)?;
+    let usage = DemoUsage::for_world(&world, now, options.usage_events)?;
 
     let change = Change {
         actor: DEMO_ACTOR.to_owned(),
@@ -155,6 +200,15 @@ pub async fn seed(
     for user in &users {
         store.create_user(user).await?;
     }
+    let mut usage_events = 0;
+    for (agency, batch) in usage.batches() {
+        usage_events += options
+            .ingestor
+            .ingest(agency, batch, now)
+            .await
+            .map_err(|error| refused(agency, error))?
+            .accepted;
+    }
     store.put_setting(SEEDED_MARKER, WORLD_VERSION).await?;
 
     Ok(SeedOutcome::Seeded(SeedSummary {
@@ -166,7 +220,28 @@ pub async fn seed(
             .filter(|f| f.large_database.is_some())
             .count(),
         staff: users.len(),
+        usage_events,
     }))
+}
+
+/// The seed error for a batch of `agency`'s events that the log refused.
+fn refused(agency: &lantern_domain::AgencyCode, error: IngestError) -> SeedError {
+    let reason = match error {
+        IngestError::Store(error) => return SeedError::Store(error),
+        IngestError::Invalid(errors) => {
+            let first: Vec<String> = errors.iter().take(5).map(ToString::to_string).collect();
+            format!(
+                "{} broken rule(s), first: {}",
+                errors.len(),
+                first.join("; ")
+            )
+        }
+        other @ IngestError::UnknownAgency => other.to_string(),
+    };
+    SeedError::UsageRefused {
+        agency: agency.to_string(),
+        reason,
+    }
 }
 
 /// The demo staff as store accounts, passwords hashed.

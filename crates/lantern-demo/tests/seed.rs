@@ -1,37 +1,73 @@
 //! Seeds the demo world into real SQLite stores in temporary directories.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
 
 use lantern_demo::{
-    DEMO_ACTOR, DEMO_PASSWORD, SEEDED_MARKER, SeedError, SeedOptions, SeedOutcome, WORLD_VERSION,
-    seed, staff_accounts,
+    DEMO_ACTOR, DEMO_PASSWORD, DEMO_USAGE_EVENTS, SEEDED_MARKER, SeedError, SeedOptions,
+    SeedOutcome, WORLD_VERSION, demo_citizens, seed, staff_accounts,
 };
 use lantern_domain::{Agency, AgencyCode, AgencyKind, Contact, PersonalDataFile};
 use lantern_store::{
-    AccessStore, Change, FileQuery, MAX_PAGE, RegisterStore, SettingsStore, Store, VersionInfo,
-    Versioned,
+    AccessStore, Change, FileQuery, FootprintQuery, MAX_PAGE, RegisterStore, SettingsStore,
+    StatsQuery, Store, UsageLogStore, VersionInfo, Versioned,
 };
 use lantern_store_sqlite::SqliteStore;
+use lantern_usage::{Ingestor, PseudonymKey};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
 /// A fixed time, so that two seeds of the same world are identical.
 const NOW: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);
 
+/// Usage events per seed in these tests: enough for every file, quick in a debug build.
+const EVENTS: usize = 3_000;
+
 fn test_hash(password: &str) -> Result<String, String> {
     Ok(format!("test-hash:{password}"))
 }
 
-fn options() -> SeedOptions<'static> {
-    SeedOptions {
-        password_hasher: &test_hash,
-    }
+fn subject_key() -> PseudonymKey {
+    PseudonymKey::from_bytes([9; 32])
 }
 
-fn fresh_store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = SqliteStore::open(&dir.path().join("lantern.db")).expect("a new SQLite store");
-    (dir, store)
+/// A new SQLite store in a temporary directory, with an ingestor writing to it.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Arc<SqliteStore>,
+    ingestor: Ingestor,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = Arc::new(
+            SqliteStore::open(&dir.path().join("lantern.db")).expect("a new SQLite store"),
+        );
+        let ingestor = Ingestor::new(store.clone(), subject_key());
+        Self {
+            _dir: dir,
+            store,
+            ingestor,
+        }
+    }
+
+    fn options(&self) -> SeedOptions<'_> {
+        self.options_with(EVENTS)
+    }
+
+    fn options_with(&self, usage_events: usize) -> SeedOptions<'_> {
+        SeedOptions {
+            password_hasher: &test_hash,
+            ingestor: &self.ingestor,
+            usage_events,
+        }
+    }
+
+    async fn seed(&self) -> Result<SeedOutcome, SeedError> {
+        seed(self.store.as_ref(), NOW, &self.options()).await
+    }
 }
 
 /// Everything the seed writes to the registers, with version metadata.
@@ -85,13 +121,15 @@ fn seeded(outcome: SeedOutcome) -> lantern_demo::SeedSummary {
 
 #[tokio::test]
 async fn seeds_a_fresh_store() {
-    let (_dir, store) = fresh_store();
-    let summary = seeded(seed(&store, NOW, &options()).await.unwrap());
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
+    let summary = seeded(fixture.seed().await.unwrap());
     assert_eq!(summary.large_databases, 5);
     assert!((17..=25).contains(&summary.files), "{summary:?}");
     assert_eq!(summary.staff, staff_accounts().len());
+    assert_eq!(summary.usage_events, EVENTS as u64);
 
-    let registers = registers(&store).await;
+    let registers = registers(store).await;
     assert_eq!(registers.agencies.len(), summary.agencies);
     assert_eq!(registers.files.len(), summary.files);
     let first_version = VersionInfo {
@@ -120,9 +158,9 @@ async fn seeds_a_fresh_store() {
 
 #[tokio::test]
 async fn exactly_five_large_databases_disclose_everything() {
-    let (_dir, store) = fresh_store();
-    seed(&store, NOW, &options()).await.unwrap();
-    let files = registers(&store).await.files;
+    let fixture = Fixture::new();
+    fixture.seed().await.unwrap();
+    let files = registers(fixture.store.as_ref()).await.files;
     let large: Vec<&PersonalDataFile> = files
         .iter()
         .map(|f| &f.value)
@@ -178,30 +216,137 @@ async fn exactly_five_large_databases_disclose_everything() {
 
 #[tokio::test]
 async fn seeding_twice_changes_nothing() {
-    let (_dir, store) = fresh_store();
-    seeded(seed(&store, NOW, &options()).await.unwrap());
-    let before = registers(&store).await;
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
+    seeded(fixture.seed().await.unwrap());
+    let before = registers(store).await;
+    let tree = store.tree_head().await.unwrap();
     let later = datetime!(2026-03-03 09:00 UTC);
     assert_eq!(
-        seed(&store, later, &options()).await.unwrap(),
+        seed(store, later, &fixture.options()).await.unwrap(),
         SeedOutcome::AlreadySeeded
     );
-    assert_eq!(registers(&store).await, before);
+    assert_eq!(registers(store).await, before);
+    assert_eq!(store.tree_head().await.unwrap(), tree);
 }
 
 #[tokio::test]
 async fn a_fixed_now_gives_identical_worlds() {
-    let (_a, first) = fresh_store();
-    let (_b, second) = fresh_store();
-    seed(&first, NOW, &options()).await.unwrap();
-    seed(&second, NOW, &options()).await.unwrap();
-    assert_eq!(registers(&first).await, registers(&second).await);
+    let (first, second) = (Fixture::new(), Fixture::new());
+    first.seed().await.unwrap();
+    second.seed().await.unwrap();
+    let (a, b) = (first.store.as_ref(), second.store.as_ref());
+    assert_eq!(registers(a).await, registers(b).await);
+    // The same events (each subject's secret, and so each commitment, is the store's own).
+    let everything = StatsQuery {
+        group_by: vec![
+            lantern_store::StatsDimension::Month,
+            lantern_store::StatsDimension::File,
+            lantern_store::StatsDimension::Action,
+            lantern_store::StatsDimension::Scope,
+        ],
+        ..StatsQuery::default()
+    };
+    assert_eq!(
+        a.usage_stats(&everything).await.unwrap(),
+        b.usage_stats(&everything).await.unwrap()
+    );
+    assert_eq!(
+        a.tree_head().await.unwrap().size,
+        b.tree_head().await.unwrap().size
+    );
+}
+
+#[tokio::test]
+async fn the_usage_log_holds_every_event_and_demo_citizens_see_theirs() {
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
+    let events = 20_000;
+    let summary = seeded(
+        seed(store, NOW, &fixture.options_with(events))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(summary.usage_events, events as u64);
+    assert_eq!(store.tree_head().await.unwrap().size, events as u64);
+
+    // Every registered file reports.
+    let activity = store.file_activity().await.unwrap();
+    assert_eq!(activity.len(), summary.files);
+    assert!(
+        activity
+            .iter()
+            .all(|a| a.last_event < NOW && a.last_reported == NOW)
+    );
+
+    let scopes = store
+        .usage_stats(&StatsQuery {
+            group_by: vec![lantern_store::StatsDimension::Scope],
+            ..StatsQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(scopes.len(), 2, "within and outside purpose: {scopes:?}");
+
+    // A demo citizen finds their events under the pseudonym of their number.
+    let key = subject_key();
+    let mut seen = 0;
+    let mut withheld = 0;
+    for citizen in demo_citizens() {
+        let pseudonym = key.pseudonymise(&citizen.id);
+        let footprint = store
+            .footprint(FootprintQuery {
+                subject: &pseudonym,
+                today: NOW.date(),
+                limit: 10,
+                offset: 0,
+            })
+            .await
+            .unwrap();
+        seen += footprint.total;
+        withheld += footprint.withheld.iter().map(|w| w.events).sum::<u64>();
+    }
+    assert!(seen > events as u64 / 20, "demo citizens saw {seen} events");
+    assert!(withheld < seen);
+}
+
+/// The whole demo, 300,000 events, as `lantern demo` seeds it. Slow in a debug build: run with
+/// `cargo test --release -p lantern-demo --test seed -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "seeds the full demo: run in release"]
+async fn the_full_demo_seeds_300_000_events() {
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
+    let started = Instant::now();
+    let summary = seeded(
+        seed(store, NOW, &fixture.options_with(DEMO_USAGE_EVENTS))
+            .await
+            .unwrap(),
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(summary.usage_events, DEMO_USAGE_EVENTS as u64);
+    assert_eq!(
+        store.tree_head().await.unwrap().size,
+        DEMO_USAGE_EVENTS as u64
+    );
+    report(&format!(
+        "seeded the full demo ({} usage events) in {} ms",
+        summary.usage_events,
+        elapsed.as_millis()
+    ));
+}
+
+/// Prints a figure of the ignored benchmark-like test.
+#[allow(clippy::print_stdout)]
+fn report(line: &str) {
+    println!("{line}");
 }
 
 #[tokio::test]
 async fn the_supervision_tree_has_no_cycles_and_every_supervisor_exists() {
-    let (_dir, store) = fresh_store();
-    seed(&store, NOW, &options()).await.unwrap();
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
+    fixture.seed().await.unwrap();
     let agencies = store.agencies().await.unwrap();
     let codes: BTreeSet<&AgencyCode> = agencies.iter().map(|a| &a.code).collect();
     let supervisor_of = |code: &AgencyCode| {
@@ -232,7 +377,7 @@ async fn the_supervision_tree_has_no_cycles_and_every_supervisor_exists() {
 
     let intelligence: Vec<&Agency> = agencies.iter().filter(|a| a.intelligence_agency).collect();
     assert_eq!(intelligence.len(), 1);
-    let files = registers(&store).await.files;
+    let files = registers(store).await.files;
     assert!(
         files.iter().all(|f| f.value.agency != intelligence[0].code),
         "an intelligence agency holds no files here"
@@ -241,8 +386,9 @@ async fn the_supervision_tree_has_no_cycles_and_every_supervisor_exists() {
 
 #[tokio::test]
 async fn staff_accounts_are_created_with_the_callers_hash() {
-    let (_dir, store) = fresh_store();
-    seed(&store, NOW, &options()).await.unwrap();
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
+    fixture.seed().await.unwrap();
     for person in staff_accounts() {
         let user = store.user(person.username).await.unwrap().unwrap();
         assert_eq!(user.display_name, person.display_name);
@@ -257,7 +403,8 @@ async fn staff_accounts_are_created_with_the_callers_hash() {
 
 #[tokio::test]
 async fn a_store_with_agencies_but_no_marker_is_refused() {
-    let (_dir, store) = fresh_store();
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
     let agency = Agency {
         code: AgencyCode::parse("EY").unwrap(),
         name_zh: "行政院".into(),
@@ -282,7 +429,7 @@ async fn a_store_with_agencies_but_no_marker_is_refused() {
         .await
         .unwrap();
 
-    let error = seed(&store, NOW, &options()).await.unwrap_err();
+    let error = fixture.seed().await.unwrap_err();
     assert!(
         matches!(error, SeedError::NotEmpty { agencies: 1 }),
         "{error:?}"
@@ -294,13 +441,15 @@ async fn a_store_with_agencies_but_no_marker_is_refused() {
 
 #[tokio::test]
 async fn a_failing_hasher_writes_nothing() {
-    let (_dir, store) = fresh_store();
+    let fixture = Fixture::new();
+    let store = fixture.store.as_ref();
     let failing = |_: &str| -> Result<String, String> { Err("no entropy".into()) };
     let error = seed(
-        &store,
+        store,
         NOW,
         &SeedOptions {
             password_hasher: &failing,
+            ..fixture.options()
         },
     )
     .await
@@ -309,5 +458,30 @@ async fn a_failing_hasher_writes_nothing() {
     assert!(store.agencies().await.unwrap().is_empty());
     assert_eq!(store.setting(SEEDED_MARKER).await.unwrap(), None);
     // The same store can then be seeded.
-    seeded(seed(&store, NOW, &options()).await.unwrap());
+    seeded(fixture.seed().await.unwrap());
+}
+
+#[tokio::test]
+async fn an_ingestor_of_another_store_is_reported() {
+    let fixture = Fixture::new();
+    let elsewhere = Fixture::new();
+    let error = seed(
+        fixture.store.as_ref(),
+        NOW,
+        &SeedOptions {
+            ingestor: &elsewhere.ingestor,
+            ..fixture.options()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, SeedError::UsageRefused { reason, .. } if reason.contains("not registered")),
+        "{error}"
+    );
+    assert_eq!(
+        fixture.store.setting(SEEDED_MARKER).await.unwrap(),
+        None,
+        "no marker after a refused batch"
+    );
 }

@@ -27,6 +27,16 @@ pub enum Rule {
     Duplicate,
     /// The value is too long.
     TooLong,
+    /// A use outside the file's specific purposes names no basis that permits it (PDPA Art. 16
+    /// proviso, or Art. 6 proviso for sensitive data).
+    OutOfPurposeNeedsBasis,
+    /// The value is well formed but not permitted here (e.g. a data category the file does not
+    /// register, or a field that does not exist).
+    NotAllowed,
+    /// A time lies in the future.
+    InFuture,
+    /// A number or date lies outside its permitted range.
+    OutOfRange,
 }
 
 impl Rule {
@@ -44,6 +54,10 @@ impl Rule {
             Self::UnknownReference => "unknown_reference",
             Self::Duplicate => "duplicate",
             Self::TooLong => "too_long",
+            Self::OutOfPurposeNeedsBasis => "out_of_purpose_needs_basis",
+            Self::NotAllowed => "not_allowed",
+            Self::InFuture => "in_future",
+            Self::OutOfRange => "out_of_range",
         }
     }
 }

@@ -7,12 +7,16 @@
 
 pub(crate) mod agencies;
 pub mod agency_view;
+pub mod coverage;
+pub mod events;
 pub mod extract;
 pub mod file_view;
 pub(crate) mod files;
 mod filters;
 pub(crate) mod health;
+pub mod proofs;
 pub(crate) mod session;
+pub mod stats;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +44,14 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/session",
             post(session::login).delete(session::logout),
         )
+        .route(
+            "/api/v1/events",
+            post(events::ingest).layer(DefaultBodyLimit::max(events::MAX_EVENTS_BODY_BYTES)),
+        )
+        .route("/api/v1/log/proof/inclusion", get(proofs::inclusion))
+        .route("/api/v1/log/proof/consistency", get(proofs::consistency))
+        .route("/api/v1/stats/usage", get(stats::usage))
+        .route("/api/v1/coverage", get(coverage::report))
         // Applies to the routes above: a known path with another method.
         .method_not_allowed_fallback(method_not_allowed)
         .route("/api", any(not_found))

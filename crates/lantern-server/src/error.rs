@@ -7,7 +7,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lantern_domain::{FieldError, ValidationErrors};
+use lantern_domain::{FieldError, Rule, ValidationErrors};
 use lantern_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -27,6 +27,10 @@ pub enum AppError {
     /// 422: query parameters break rules; each error names its parameter.
     #[error("invalid query parameters: {0}")]
     InvalidQuery(ValidationErrors),
+    /// 422: events of a batch break rules; each error names the event's position and field,
+    /// and nothing of the batch was stored.
+    #[error("{} invalid event(s) in the batch", .0.len())]
+    InvalidEvents(Vec<ProblemError>),
     /// 400: the body is not JSON; fix the syntax at the given place.
     #[error("malformed JSON at line {line}, column {column}: {message}")]
     MalformedJson {
@@ -40,12 +44,15 @@ pub enum AppError {
     /// 400: the request cannot be understood (query-string syntax, a malformed header).
     #[error("malformed request: {0}")]
     MalformedRequest(String),
-    /// 415: send the body as `application/json`.
+    /// 415: send the body in one of the named media types.
     #[error("unsupported media type")]
-    UnsupportedMediaType,
-    /// 413: the body is larger than the API accepts.
+    UnsupportedMediaType(&'static str),
+    /// 413: the body is larger than the API accepts (the limit in bytes).
     #[error("request body too large")]
-    PayloadTooLarge,
+    PayloadTooLarge(usize),
+    /// 413: the batch holds more events than one request may (the limit).
+    #[error("too many events in one batch")]
+    TooManyEvents(usize),
     /// 401: authenticate (a bearer token or a staff session) and try again.
     #[error("authentication required: {0}")]
     Unauthenticated(&'static str),
@@ -91,15 +98,45 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong in this request, in a sentence a person can act on.
     pub detail: String,
-    /// For validation problems: every broken rule, naming the field (or query parameter).
+    /// For validation problems: every broken rule, naming the field (or query parameter), and
+    /// for a batch of events the event's position.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<ProblemError>,
     /// For malformed JSON: the 1-based line of the syntax error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     /// For malformed JSON: the 1-based column of the syntax error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+}
+
+/// One broken rule in a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemError {
+    /// In a batch of events: the 0-based position of the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
+    /// In a batch of events: the event's id, when it had a readable one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Dotted path of the offending field or name of the query parameter.
+    pub field: String,
+    /// The rule that was broken.
+    pub rule: Rule,
+    /// A plain sentence explaining what is wrong and how to fix it.
+    pub message: String,
+}
+
+impl From<FieldError> for ProblemError {
+    fn from(error: FieldError) -> Self {
+        Self {
+            position: None,
+            id: None,
+            field: error.field,
+            rule: error.rule,
+            message: error.message,
+        }
+    }
 }
 
 /// The fixed parts of a kind of problem.
@@ -112,7 +149,7 @@ struct Kind {
 impl AppError {
     fn kind(&self) -> Kind {
         let (status, slug, title) = match self {
-            Self::InvalidBody(_) | Self::InvalidQuery(_) => (
+            Self::InvalidBody(_) | Self::InvalidQuery(_) | Self::InvalidEvents(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",
                 "The request breaks validation rules",
@@ -127,12 +164,12 @@ impl AppError {
                 "malformed-request",
                 "The request is malformed",
             ),
-            Self::UnsupportedMediaType => (
+            Self::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
                 "Unsupported media type",
             ),
-            Self::PayloadTooLarge => (
+            Self::PayloadTooLarge(_) | Self::TooManyEvents(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload-too-large",
                 "The body is too large",
@@ -197,11 +234,16 @@ impl AppError {
         let detail = match self {
             Self::InvalidBody(errors) => format!("the request body breaks {} rule(s); see errors", errors.0.len()),
             Self::InvalidQuery(errors) => format!("{} query parameter(s) are invalid; see errors", errors.0.len()),
+            Self::InvalidEvents(errors) => format!(
+                "the batch was not stored: {} rule(s) broken; see errors, each naming the event's position and field",
+                errors.len()
+            ),
             Self::MalformedJson { line, column, message } => {
                 format!("the body is not valid JSON: {message} (line {line}, column {column})")
             }
-            Self::UnsupportedMediaType => "send the body as JSON with the header Content-Type: application/json".into(),
-            Self::PayloadTooLarge => format!("the body may be at most {} bytes", crate::api::MAX_BODY_BYTES),
+            Self::UnsupportedMediaType(accepted) => format!("send the body with the header Content-Type: {accepted}"),
+            Self::PayloadTooLarge(limit) => format!("the body may be at most {limit} bytes"),
+            Self::TooManyEvents(limit) => format!("a batch holds at most {limit} events; split the events over several requests"),
             Self::Unauthenticated(why) => (*why).to_owned(),
             Self::InvalidCredentials => "the username or the password is wrong".into(),
             Self::CsrfTokenMismatch => {
@@ -217,7 +259,10 @@ impl AppError {
             Self::Internal(_) => "an internal error occurred; it has been logged".into(),
         };
         let errors = match self {
-            Self::InvalidBody(errors) | Self::InvalidQuery(errors) => errors.0.clone(),
+            Self::InvalidBody(errors) | Self::InvalidQuery(errors) => {
+                errors.0.iter().cloned().map(ProblemError::from).collect()
+            }
+            Self::InvalidEvents(errors) => errors.clone(),
             _ => Vec::new(),
         };
         let (line, column) = match self {

@@ -92,7 +92,7 @@ impl Lang {
 }
 
 /// One locale's Fluent sources: (file name, text).
-type Sources = [(&'static str, &'static str); 7];
+type Sources = [(&'static str, &'static str); 8];
 
 macro_rules! locale {
     ($dir:literal) => {
@@ -124,6 +124,10 @@ macro_rules! locale {
             (
                 "staff.ftl",
                 include_str!(concat!("../locales/", $dir, "/staff.ftl")),
+            ),
+            (
+                "coverage.ftl",
+                include_str!(concat!("../locales/", $dir, "/coverage.ftl")),
             ),
         ]
     };

@@ -1,31 +1,37 @@
 //! Lantern's HTTP server.
 //!
 //! **In scope:** the JSON API under `/api/v1/` and its OpenAPI document, the public web pages,
-//! staff login, and every authorisation decision: who is asking ([`auth`]) and what they may
+//! staff login, the public log under `/log/` (C2SP tlog-tiles) and its checkpoint publisher
+//! ([`log`]), and every authorisation decision: who is asking ([`auth`]) and what they may
 //! see or change. API DTOs and page view-models are this crate's own; domain types are mapped
 //! at this edge.
 //!
-//! **Out of scope:** business rules (in `lantern-domain`) and SQL (behind `lantern-store`).
+//! **Out of scope:** business rules (in `lantern-domain`), checking and pseudonymising usage
+//! events (`lantern-usage`), the log's formats (`lantern-log`) and SQL (behind
+//! `lantern-store`).
 //!
 //! Every handler answers errors as RFC 9457 problem+json (API) or an HTML error page (pages);
 //! internal error text and personal data never reach a response body.
 
 pub mod api;
 pub mod auth;
+pub mod coverage;
 pub mod error;
 pub mod i18n;
+pub mod log;
 pub mod openapi;
 pub mod pages;
 pub mod state;
 
 use axum::Router;
 
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, LogKeys, ServerConfig};
 
 /// The whole application: API, log endpoints, pages and health check.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
+        .merge(log::router())
         .merge(pages::router())
         .with_state(state)
 }

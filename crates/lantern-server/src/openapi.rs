@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{agencies, files, health, session};
+use crate::api::{agencies, coverage, events, files, health, proofs, session, stats};
 use crate::auth::SESSION_COOKIE;
 
 /// The API's description, assembled from the handlers' annotations.
@@ -15,8 +15,10 @@ use crate::auth::SESSION_COOKIE;
     info(
         title = "Lantern API",
         description = "Public registers of government agencies and their personal-data files \
-                       (PDPA Art. 17), with every change versioned. Errors are RFC 9457 \
-                       application/problem+json; see docs/api.md."
+                       (PDPA Art. 17), with every change versioned; usage events reported \
+                       into the public log, its proofs and statistics. The log itself is \
+                       served under /log/ as C2SP tlog-tiles (docs/log-format.md). Errors are \
+                       RFC 9457 application/problem+json; see docs/api.md."
     ),
     paths(
         health::healthz,
@@ -28,12 +30,20 @@ use crate::auth::SESSION_COOKIE;
         files::replace,
         session::login,
         session::logout,
+        events::ingest,
+        proofs::inclusion,
+        proofs::consistency,
+        stats::usage,
+        coverage::report,
     ),
     modifiers(&Credentials),
     tags(
         (name = "agencies", description = "The register of agencies and their supervision tree"),
         (name = "files", description = "The register of personal-data files (個人資料檔案)"),
         (name = "session", description = "Staff login for cookie-based clients"),
+        (name = "events", description = "Agencies report usage events (使用紀錄) into the public log"),
+        (name = "log", description = "Proofs against the log's signed checkpoints"),
+        (name = "statistics", description = "Usage statistics and the coverage of the log"),
         (name = "health", description = "Liveness of the server and its store"),
     )
 )]

@@ -4,7 +4,11 @@ use std::sync::{Arc, RwLock};
 
 use lantern_domain::ReferenceData;
 use lantern_domain::reference::builtin;
+use lantern_log::CheckpointSigner;
 use lantern_store::{Store, StoreError};
+use lantern_usage::{Ingestor, PseudonymKey};
+
+use crate::log::Publisher;
 
 /// Server settings that handlers need.
 #[derive(Debug, Clone, Default)]
@@ -13,6 +17,15 @@ pub struct ServerConfig {
     pub demo: bool,
     /// Mark cookies `Secure`. Off only when serving plain HTTP on loopback.
     pub secure_cookies: bool,
+}
+
+/// The log's keys: the checkpoint signing key (with the origin it signs for) and the key of the
+/// subjects' pseudonyms. Kept in the data directory, or supplied by the operator.
+pub struct LogKeys {
+    /// Signs checkpoints.
+    pub signer: CheckpointSigner,
+    /// Turns national IDs into pseudonyms.
+    pub subject_key: PseudonymKey,
 }
 
 /// Shared state of all handlers. Cheap to clone.
@@ -24,15 +37,26 @@ pub struct AppState {
     reference: Arc<RwLock<Arc<ReferenceData>>>,
     /// Settings.
     pub config: Arc<ServerConfig>,
+    /// The checkpoint publisher.
+    pub log: Arc<Publisher>,
+    /// The ingestion path of usage events.
+    pub ingestor: Arc<Ingestor>,
 }
 
 impl AppState {
-    /// Builds the state, loading any imported reference lists from the store.
+    /// Builds the state, loading any imported reference lists from the store, and starts the
+    /// checkpoint publisher (so it must run inside a tokio runtime).
     ///
     /// # Errors
     /// When the store cannot be read.
-    pub async fn new(store: Arc<dyn Store>, config: ServerConfig) -> Result<Self, StoreError> {
+    pub async fn new(
+        store: Arc<dyn Store>,
+        config: ServerConfig,
+        keys: LogKeys,
+    ) -> Result<Self, StoreError> {
         let state = Self {
+            log: Publisher::start(Arc::clone(&store), keys.signer).await?,
+            ingestor: Arc::new(Ingestor::new(Arc::clone(&store), keys.subject_key)),
             store,
             reference: Arc::new(RwLock::new(Arc::new(builtin().clone()))),
             config: Arc::new(config),

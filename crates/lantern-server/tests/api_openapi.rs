@@ -96,8 +96,14 @@ fn the_document_describes_every_route_and_error() {
     let schemas = document["components"]["schemas"].as_object().unwrap();
     for schema in [
         "Problem",
-        "FieldError",
+        "ProblemError",
         "Rule",
+        "EventSubmission",
+        "IngestResponse",
+        "InclusionProof",
+        "ConsistencyProof",
+        "UsageStats",
+        "Coverage",
         "FileSubmission",
         "PersonalDataFile",
         "FileDetail",

@@ -24,8 +24,10 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use lantern_demo::SeedOptions;
-use lantern_server::{AppState, ServerConfig, app};
+use lantern_log::CheckpointSigner;
+use lantern_server::{AppState, LogKeys, ServerConfig, app};
 use lantern_store_sqlite::SqliteStore;
+use lantern_usage::{Ingestor, PseudonymKey};
 use serde_json::json;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -88,8 +90,11 @@ fn start_driver() -> Driver {
 /// The server with the demo world on 127.0.0.1:0; returns its base URL.
 async fn start_server(dir: &Path) -> String {
     let store = SqliteStore::open(&dir.join("lantern.db")).unwrap();
+    let ingestor = Ingestor::new(Arc::new(store.clone()), PseudonymKey::from_bytes([9; 32]));
     let options = SeedOptions {
         password_hasher: &|password| Ok(format!("not-a-hash:{password}")),
+        ingestor: &ingestor,
+        usage_events: 2_000,
     };
     lantern_demo::seed(&store, time::OffsetDateTime::now_utc(), &options)
         .await
@@ -99,6 +104,10 @@ async fn start_server(dir: &Path) -> String {
         ServerConfig {
             demo: true,
             secure_cookies: false,
+        },
+        LogKeys {
+            signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),
+            subject_key: PseudonymKey::from_bytes([9; 32]),
         },
     )
     .await

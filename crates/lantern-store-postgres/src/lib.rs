@@ -22,8 +22,10 @@ mod migrations;
 mod reference;
 mod register;
 mod settings;
+mod usage;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Client, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -31,6 +33,7 @@ use lantern_store::StoreError;
 use tokio_postgres::NoTls;
 
 use crate::error::pool;
+use crate::usage::FrontierCache;
 
 /// Connections a store keeps at most. Every call holds one connection for its duration, so
 /// this bounds the calls in flight; more wait for a free connection.
@@ -45,6 +48,8 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct PostgresStore {
     pool: Pool,
     schema: Option<String>,
+    /// Shared by clones, which sequence appends to the same log.
+    frontier: Arc<FrontierCache>,
 }
 
 impl PostgresStore {
@@ -106,6 +111,7 @@ impl PostgresStore {
         let store = Self {
             pool,
             schema: schema.map(str::to_owned),
+            frontier: Arc::default(),
         };
         let mut client = store.client().await?;
         migrations::apply(&mut client, schema).await?;

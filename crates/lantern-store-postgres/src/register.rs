@@ -13,11 +13,11 @@ use lantern_store::{Change, FileQuery, Page, RegisterStore, StoreError, VersionI
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
-use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::types::Json;
 use tokio_postgres::{IsolationLevel, Row};
 
 use crate::PostgresStore;
-use crate::codec::{db_version, execute, get, query, query_opt, version};
+use crate::codec::{Params, db_version, execute, get, query, query_opt, version};
 use crate::error::pg;
 use lantern_store::derived::{
     FileUpdate, next_version, page_limit, plan_file_update, search_text, search_words,
@@ -321,26 +321,6 @@ async fn update_file(
         changed_fields,
     };
     write_file_version(tx, &new).await
-}
-
-/// Query parameters collected while a statement is built; each `add` names its placeholder.
-#[derive(Default)]
-struct Params {
-    values: Vec<Box<dyn ToSql + Sync + Send>>,
-}
-
-impl Params {
-    fn add(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
-        self.values.push(Box::new(value));
-        format!("${}", self.values.len())
-    }
-
-    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
-        self.values
-            .iter()
-            .map(|v| v.as_ref() as &(dyn ToSql + Sync))
-            .collect()
-    }
 }
 
 /// A query's filters as a `WHERE` clause over `files f`, adding their values to `params`.

@@ -53,7 +53,7 @@ async fn reconnecting_keeps_everything_and_migrates_once() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(applied, 3);
+    assert_eq!(applied, 4);
 }
 
 #[tokio::test]

@@ -1,12 +1,14 @@
-//! Column encodings: times as microseconds since the Unix epoch (UTC), domain values as JSON,
-//! versions and hashes checked on the way back in. Whatever cannot be read back is
-//! [`StoreError::Corrupt`].
+//! Column encodings: times as microseconds since the Unix epoch (UTC), days as Julian day
+//! numbers, domain values as JSON, versions, hashes and codes checked on the way back in.
+//! Whatever cannot be read back is [`StoreError::Corrupt`].
+
+use std::fmt::Display;
 
 use lantern_domain::AgencyCode;
 use lantern_store::StoreError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use lantern_store::derived::stored_instant;
 
@@ -25,6 +27,26 @@ pub(crate) fn micros(at: OffsetDateTime) -> Result<i64, StoreError> {
 pub(crate) fn instant(micros: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
         .map_err(|e| StoreError::Corrupt(format!("stored time {micros}: {e}")))
+}
+
+/// `day` as stored: its Julian day number.
+pub(crate) fn julian(day: Date) -> i32 {
+    day.to_julian_day()
+}
+
+/// The day stored as `julian`.
+pub(crate) fn day(julian: i32) -> Result<Date, StoreError> {
+    Date::from_julian_day(julian)
+        .map_err(|e| StoreError::Corrupt(format!("stored day {julian}: {e}")))
+}
+
+/// A stored code or name, read back with its type's own `parse`; `what` names it in the error.
+pub(crate) fn parsed<T, E: Display>(
+    raw: &str,
+    what: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    parse(raw).map_err(|e| StoreError::Corrupt(format!("stored {what} {raw:?}: {e}")))
 }
 
 /// `value` as a JSON document.
@@ -53,13 +75,12 @@ pub(crate) fn hash(raw: &[u8]) -> Result<[u8; 32], StoreError> {
 
 /// A stored agency code.
 pub(crate) fn agency_code(raw: &str) -> Result<AgencyCode, StoreError> {
-    AgencyCode::parse(raw)
-        .map_err(|e| StoreError::Corrupt(format!("stored agency code {raw:?}: {e}")))
+    parsed(raw, "agency code", AgencyCode::parse)
 }
 
 #[cfg(test)]
 mod tests {
-    use time::macros::datetime;
+    use time::macros::{date, datetime};
 
     use super::*;
 
@@ -84,7 +105,20 @@ mod tests {
     }
 
     #[test]
+    fn days_round_trip_through_julian_day_numbers() {
+        for d in [
+            date!(0000 - 01 - 01),
+            date!(1970 - 01 - 01),
+            date!(9999 - 12 - 31),
+        ] {
+            assert_eq!(day(julian(d)).unwrap(), d);
+        }
+        assert!(julian(date!(2025 - 03 - 01)) < julian(date!(2025 - 03 - 02)));
+    }
+
+    #[test]
     fn unreadable_values_are_corrupt() {
+        assert!(matches!(day(i32::MAX), Err(StoreError::Corrupt(_))));
         assert!(matches!(version(-1), Err(StoreError::Corrupt(_))));
         assert!(matches!(hash(&[0; 31]), Err(StoreError::Corrupt(_))));
         assert!(matches!(agency_code("lower"), Err(StoreError::Corrupt(_))));

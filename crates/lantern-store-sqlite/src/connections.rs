@@ -28,6 +28,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Statements kept prepared per connection: every fixed statement of the store fits.
 const STATEMENT_CACHE: usize = 64;
 
+/// The writer's page cache, in KiB. Appends insert event ids and subjects at random places in
+/// their indexes; the cache keeps those indexes' pages in memory instead of re-reading them.
+const WRITER_CACHE_KIB: i64 = 256 * 1024;
+
 /// Whether a connection may write.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Access {
@@ -86,6 +90,22 @@ impl Connections {
         .await
     }
 
+    /// Copies the WAL into the database file and truncates it to nothing, waiting (up to the
+    /// busy timeout) for readers of older snapshots to finish. Returns whether it was
+    /// truncated; it is not while a reader still holds an old snapshot.
+    pub(crate) async fn truncate_wal(&self) -> Result<bool, StoreError> {
+        let writer = Arc::clone(&self.writer).lock_owned().await;
+        blocking(move || {
+            writer
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                    row.get::<_, i64>(0)
+                })
+                .map(|busy| busy == 0)
+                .map_err(sql)
+        })
+        .await
+    }
+
     /// Runs `work` in one read transaction: every statement in it sees the same committed
     /// snapshot.
     pub(crate) async fn read<T, F>(self: &Arc<Self>, work: F) -> Result<T, StoreError>
@@ -134,6 +154,11 @@ impl Connections {
 
 /// Opens a connection to `path` and sets it up: WAL, `synchronous=FULL`, foreign keys on, a
 /// busy timeout. Only the writer may create the file; readers are `query_only`.
+///
+/// The writer runs with `secure_delete` on: whatever a write deletes (a shredded subject's
+/// secret and events) is overwritten with zeros, not only unlinked, in the pages it changes and
+/// in pages it frees. It also gets a larger page cache ([`WRITER_CACHE_KIB`]), so the indexes
+/// an append inserts into at random stay in memory.
 fn connect(path: &Path, access: Access) -> Result<Connection, StoreError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if access == Access::Write {
@@ -155,6 +180,10 @@ fn connect(path: &Path, access: Access) -> Result<Connection, StoreError> {
                     path.display()
                 )));
             }
+            conn.pragma_update(None, "secure_delete", true)
+                .map_err(sql)?;
+            conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
+                .map_err(sql)?;
         }
         Access::Read => conn.pragma_update(None, "query_only", true).map_err(sql)?,
     }

@@ -24,6 +24,7 @@ mod migrations;
 mod reference;
 mod register;
 mod settings;
+mod usage;
 
 use std::fmt;
 use std::path::Path;
@@ -32,11 +33,14 @@ use std::sync::Arc;
 use lantern_store::StoreError;
 
 use crate::connections::Connections;
+use crate::usage::FrontierCache;
 
-/// A Lantern store in one SQLite database file. Cheap to clone: clones share the connections.
+/// A Lantern store in one SQLite database file. Cheap to clone: clones share the connections
+/// and the cached right edge of the usage log's tree.
 #[derive(Clone)]
 pub struct SqliteStore {
     connections: Arc<Connections>,
+    frontier: Arc<FrontierCache>,
 }
 
 impl SqliteStore {
@@ -53,6 +57,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         Ok(Self {
             connections: Arc::new(Connections::open(path)?),
+            frontier: Arc::default(),
         })
     }
 }

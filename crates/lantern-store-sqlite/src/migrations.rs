@@ -35,6 +35,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "reference_and_settings",
         sql: include_str!("../migrations/0003_reference_and_settings.sql"),
     },
+    Migration {
+        version: 4,
+        name: "usage_log",
+        sql: include_str!("../migrations/0004_usage_log.sql"),
+    },
 ];
 
 /// Applies every migration `conn` lacks, all in one transaction: a failure leaves the schema as

@@ -1,6 +1,7 @@
 //! The test data of the suite: a small supervision tree of agencies, five personal-data files
 //! built the way the server builds them (JSON → [`FileSubmission`] → [`FileSubmission::validate`]),
-//! staff accounts, and fixed points in time (the suite never reads the wall clock).
+//! staff accounts, usage events for the log ([`Usage`]), and fixed points in time (the suite
+//! never reads the wall clock).
 //!
 //! The five files are chosen so that every search filter splits them differently:
 //!
@@ -13,11 +14,20 @@
 //! | `hospital-appointments` | TPE-HOSP | no | yes | 012 | C001, C111 |
 
 use lantern_domain::{
-    Agency, AgencyCode, AgencyKind, Contact, FileId, FileSubmission, PersonalDataFile,
+    Agency, AgencyCode, AgencyKind, Contact, DataCategoryCode, FileId, FileSubmission,
+    LegalBasisCode, PersonalDataFile, PurposeCode, RestrictionGroundCode,
 };
-use lantern_store::{Change, Role, Session, Store, User};
+use lantern_log::merkle::{leaf_hash, stored_hash_count};
+use lantern_log::{
+    Action, CanonicalEvent, Confidential, EventId, EventParts, Frontier, Hash, PurposeScope,
+    SubjectPseudonym,
+};
+use lantern_store::{
+    AppendReceipt, Change, Footprint, FootprintQuery, MAX_PAGE, NewUsageEvent, Role, Session,
+    Store, User,
+};
 use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 /// The suite's epoch. It carries milliseconds, the precision every store must keep.
 pub const T0: OffsetDateTime = datetime!(2025-03-01 01:00:00.123 UTC);
@@ -209,4 +219,185 @@ pub fn session(seed: u8, username: &str, minutes: i64) -> Session {
         created_at: T0,
         expires_at: at(minutes),
     }
+}
+
+/// The id of the suite's `n`-th usage event: a version-4 UUID ending in `n`.
+#[must_use]
+pub fn event_id(n: u64) -> EventId {
+    EventId::parse(&format!("00000000-0000-4000-8000-{n:012x}"))
+        .expect("the suite's event ids are well formed")
+}
+
+/// The pseudonym of the suite's subject number `n`: 32 bytes of `n`.
+#[must_use]
+pub fn subject(n: u8) -> SubjectPseudonym {
+    SubjectPseudonym::from_bytes([n; 32])
+}
+
+/// The agency and first registered purpose of each of the suite's files.
+///
+/// # Panics
+/// For a file the suite does not have.
+#[must_use]
+pub fn file_agency_and_purpose(file: &str) -> (&'static str, &'static str) {
+    match file {
+        "nhi-claims" => ("MOHW-NHIA", "031"),
+        "household-registry" => ("MOI-HRA", "003"),
+        "tax-returns" => ("MOF-TAX", "095"),
+        "library-patrons" => ("TPE-LIB", "109"),
+        "hospital-appointments" => ("TPE-HOSP", "012"),
+        other => panic!("the suite has no file {other}"),
+    }
+}
+
+/// A usage event as the suite writes it, before it is made canonical: start from [`usage`]
+/// and change fields with struct update syntax, then call [`Usage::event`].
+#[derive(Debug, Clone)]
+pub struct Usage {
+    /// The number of its id ([`event_id`]).
+    pub id: u64,
+    /// The number of its subject ([`subject`]).
+    pub subject: u8,
+    /// One of the suite's file ids; the agency follows from it.
+    pub file: &'static str,
+    /// When it happened.
+    pub occurred_at: OffsetDateTime,
+    /// What was done.
+    pub action: Action,
+    /// The purpose code.
+    pub purpose: &'static str,
+    /// The legal-basis code.
+    pub legal_basis: &'static str,
+    /// Within or outside the file's purposes.
+    pub scope: PurposeScope,
+    /// How many records.
+    pub records: u64,
+    /// A restriction ground and the date until which the event is withheld.
+    pub confidential: Option<(&'static str, Date)>,
+}
+
+/// Event number `id` of subject number `subject` from `file` at `occurred_at`: a use for the
+/// file's first registered purpose, within purpose, of one record, not confidential.
+#[must_use]
+pub fn usage(id: u64, subject: u8, file: &'static str, occurred_at: OffsetDateTime) -> Usage {
+    Usage {
+        id,
+        subject,
+        file,
+        occurred_at,
+        action: Action::Use,
+        purpose: file_agency_and_purpose(file).1,
+        legal_basis: "PDPA-16-MAIN",
+        scope: PurposeScope::WithinPurpose,
+        records: 1,
+        confidential: None,
+    }
+}
+
+impl Usage {
+    /// The canonical event, ready to append. It carries a reference and an actor, one of them
+    /// in Chinese, so the free text round-trips too.
+    ///
+    /// # Panics
+    /// When a code is misspelt: the suite's data is wrong.
+    #[must_use]
+    pub fn event(&self) -> NewUsageEvent {
+        let parts = EventParts {
+            id: event_id(self.id),
+            occurred_at: self.occurred_at,
+            agency: code(file_agency_and_purpose(self.file).0),
+            file: file_id(self.file),
+            subject: subject(self.subject),
+            action: self.action,
+            purpose: PurposeCode::parse(self.purpose).expect("the suite's purposes are valid"),
+            categories: vec![DataCategoryCode::parse("C001").expect("category")],
+            legal_basis: LegalBasisCode::parse(self.legal_basis)
+                .expect("the suite's legal bases are listed"),
+            legal_citation: None,
+            recipient: None,
+            reference: Some(format!("案件-{}", self.id)),
+            actor: Some("officer-7f3a".into()),
+            records: self.records,
+            confidential: self.confidential.map(|(ground, until)| Confidential {
+                ground: RestrictionGroundCode::parse(ground).expect("the suite's grounds exist"),
+                until,
+            }),
+        };
+        NewUsageEvent {
+            event: CanonicalEvent::new(parts).expect("the suite's events are valid"),
+            scope: self.scope,
+        }
+    }
+}
+
+/// The canonical events of `usages`, in order.
+#[must_use]
+pub fn events(usages: &[Usage]) -> Vec<NewUsageEvent> {
+    usages.iter().map(Usage::event).collect()
+}
+
+/// Appends `usages` as one batch received at `received_at`.
+pub async fn append(
+    store: &dyn Store,
+    usages: &[Usage],
+    received_at: OffsetDateTime,
+) -> AppendReceipt {
+    store
+        .append_events(events(usages), received_at)
+        .await
+        .expect("append_events")
+}
+
+/// Every encoded entry of the log, in leaf order; exactly as many as the tree head says.
+pub async fn all_entries(store: &dyn Store) -> Vec<Vec<u8>> {
+    let head = store.tree_head().await.expect("tree_head");
+    let entries = store.log_entries(0, head.size).await.expect("log_entries");
+    assert_eq!(
+        entries.len() as u64,
+        head.size,
+        "log_entries(0, size) returns every entry of the tree"
+    );
+    entries
+}
+
+/// The leaf hash of each entry.
+#[must_use]
+pub fn leaf_hashes(entries: &[Vec<u8>]) -> Vec<Hash> {
+    entries.iter().map(|entry| leaf_hash(entry)).collect()
+}
+
+/// The stored hashes of a tree of these leaves, in stored-hash order, computed in memory.
+#[must_use]
+pub fn stored_hashes_of(leaves: &[Hash]) -> Vec<Hash> {
+    let mut frontier = Frontier::new();
+    let mut stored = Vec::new();
+    for leaf in leaves {
+        frontier
+            .append(*leaf, &mut stored)
+            .expect("the suite's trees are small");
+    }
+    stored
+}
+
+/// Every stored hash of the tree, read in one call.
+pub async fn all_stored_hashes(store: &dyn Store) -> Vec<Hash> {
+    let head = store.tree_head().await.expect("tree_head");
+    let indexes: Vec<u64> = (0..stored_hash_count(head.size)).collect();
+    store
+        .stored_hashes(&indexes)
+        .await
+        .expect("stored_hashes of the whole tree")
+}
+
+/// The first page (as large as pages go) of the footprint of subject number `n` on `today`.
+pub async fn footprint(store: &dyn Store, n: u8, today: Date) -> Footprint {
+    store
+        .footprint(FootprintQuery {
+            subject: &subject(n),
+            today,
+            limit: MAX_PAGE,
+            offset: 0,
+        })
+        .await
+        .expect("footprint")
 }

@@ -116,6 +116,43 @@ macro_rules! conformance_suite {
                 times_keep_milliseconds_and_come_back_in_utc,
                 expiry_compares_instants_across_offsets,
             }
+            usage_log {
+                starts_empty,
+                appends_get_consecutive_indexes,
+                tree_head_is_the_root_of_the_entries,
+                log_entries_are_in_order_and_end_with_the_tree,
+                stored_hashes_follow_the_stored_hash_order,
+                many_batches_build_the_tree_of_one,
+                stored_id_is_a_duplicate,
+                repeated_id_within_a_batch_is_a_duplicate,
+                only_duplicates_leave_the_tree_unchanged,
+                failed_batch_writes_nothing,
+                inclusion_proofs_verify_against_earlier_heads,
+                consistency_proofs_verify_between_heads,
+                entries_commit_to_their_events,
+                checkpoints_only_grow,
+            }
+            usage_footprint {
+                only_the_subjects_events,
+                newest_first,
+                pages_with_total,
+                caps_page_size,
+                events_open_their_entries,
+                confidential_events_are_withheld_until_their_date,
+                shredding_deletes_events_and_secret,
+                shredding_keeps_the_log_and_other_subjects,
+                shredded_subject_starts_afresh,
+            }
+            usage_stats {
+                stats_without_grouping_sum_everything,
+                stats_group_by_each_dimension,
+                stats_group_by_combinations,
+                stats_month_range_counts_whole_months,
+                stats_filters,
+                file_activity_tracks_events_and_reports,
+                daily_volume_per_file_and_day,
+                duplicates_are_not_counted,
+            }
         );
     };
     (@modules $fresh:expr; $($module:ident { $($case:ident),* $(,)? })*) => {

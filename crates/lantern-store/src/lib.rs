@@ -1,8 +1,9 @@
 //! Lantern's storage interface.
 //!
 //! **In scope:** the traits a storage backend implements ([`RegisterStore`], [`AccessStore`],
-//! [`ReferenceStore`], [`SettingsStore`], together [`Store`]), the records they exchange, and
-//! each method's contract: when a write is durable, what a reader sees, who retries.
+//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], together [`Store`]), the records
+//! they exchange, and each method's contract: when a write is durable, what a reader sees, who
+//! retries; and the decisions every backend shares ([`derived`], [`sequencing`], [`hashes`]).
 //!
 //! **Out of scope:** SQL and drivers (`lantern-store-sqlite`, `lantern-store-postgres`), HTTP,
 //! authorisation decisions (the server decides who may call what; a store trusts its caller).
@@ -18,8 +19,11 @@
 mod access;
 pub mod derived;
 mod error;
+pub mod hashes;
 mod register;
+pub mod sequencing;
 mod settings;
+mod usage;
 
 pub use access::{AccessStore, ApiToken, NewApiToken, Role, Session, User};
 pub use error::StoreError;
@@ -27,11 +31,19 @@ pub use register::{
     Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned,
 };
 pub use settings::SettingsStore;
+pub use usage::{
+    AppendReceipt, Appended, DailyVolume, FileActivity, Footprint, FootprintQuery, NewUsageEvent,
+    Shredded, StatsDimension, StatsQuery, StatsRow, StoredEvent, TreeHead, UsageLogStore,
+    WithheldCount,
+};
 
 /// Everything a backend provides. The server holds an `Arc<dyn Store>`.
 pub trait Store:
-    RegisterStore + AccessStore + ReferenceStore + SettingsStore + Send + Sync
+    RegisterStore + AccessStore + ReferenceStore + SettingsStore + UsageLogStore + Send + Sync
 {
 }
 
-impl<T: RegisterStore + AccessStore + ReferenceStore + SettingsStore + Send + Sync> Store for T {}
+impl<T> Store for T where
+    T: RegisterStore + AccessStore + ReferenceStore + SettingsStore + UsageLogStore + Send + Sync
+{
+}

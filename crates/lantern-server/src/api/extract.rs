@@ -32,7 +32,7 @@ impl JsonBody {
     /// an unknown field is present.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, AppError> {
         if !self.content_type.as_ref().is_some_and(is_json) {
-            return Err(AppError::UnsupportedMediaType);
+            return Err(AppError::UnsupportedMediaType("application/json"));
         }
         let mut deserializer = serde_json::Deserializer::from_slice(&self.bytes);
         let value = serde_path_to_error::deserialize(&mut deserializer).map_err(json_error)?;
@@ -50,7 +50,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             .await
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge
+                    AppError::PayloadTooLarge(super::MAX_BODY_BYTES)
                 } else {
                     AppError::MalformedRequest("the request body could not be read".into())
                 }
@@ -249,7 +249,7 @@ mod tests {
         };
         assert!(matches!(
             missing.parse::<FileSubmission>(),
-            Err(AppError::UnsupportedMediaType)
+            Err(AppError::UnsupportedMediaType(_))
         ));
     }
 

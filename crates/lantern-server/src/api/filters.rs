@@ -126,12 +126,12 @@ impl VersionFilter {
 }
 
 /// Collects the errors of several parameters.
-struct Check<'e> {
-    errors: &'e mut ValidationErrors,
+pub(super) struct Check<'e> {
+    pub(super) errors: &'e mut ValidationErrors,
 }
 
 impl Check<'_> {
-    fn parsed<T>(
+    pub(super) fn parsed<T>(
         &mut self,
         name: &str,
         raw: Option<&str>,
@@ -153,7 +153,7 @@ fn given(raw: Option<&str>) -> Option<&str> {
     raw.map(str::trim).filter(|raw| !raw.is_empty())
 }
 
-fn code_error(error: &CodeError) -> (Rule, String) {
+pub(super) fn code_error(error: &CodeError) -> (Rule, String) {
     match error {
         CodeError::Format(why) => (Rule::Format, (*why).to_owned()),
         CodeError::Unknown(why) => (Rule::UnknownCode, (*why).to_owned()),
@@ -168,7 +168,7 @@ fn boolean(raw: &str) -> Result<bool, (Rule, String)> {
     }
 }
 
-fn number(raw: &str, max: u32) -> Result<u32, (Rule, String)> {
+pub(super) fn number(raw: &str, max: u32) -> Result<u32, (Rule, String)> {
     raw.parse::<u32>()
         .ok()
         .filter(|n| *n <= max)

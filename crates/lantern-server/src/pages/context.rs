@@ -25,6 +25,8 @@ pub(crate) enum Nav {
     Files,
     /// The agency pages.
     Agencies,
+    /// The coverage of the usage log.
+    Coverage,
     /// Staff pages.
     Staff,
     /// Pages outside the navigation (errors).
@@ -175,12 +177,13 @@ pub(crate) struct Chrome {
 }
 
 impl Chrome {
-    /// True when the navigation item `name` (`home`, `files`, `agencies`, `staff`) is current.
+    /// True when the navigation item `name` (`home`, `files`, `agencies`, `coverage`, `staff`) is current.
     pub(crate) fn is_current(&self, name: &str) -> bool {
         let nav = match name {
             "home" => Nav::Home,
             "files" => Nav::Files,
             "agencies" => Nav::Agencies,
+            "coverage" => Nav::Coverage,
             "staff" => Nav::Staff,
             _ => return false,
         };

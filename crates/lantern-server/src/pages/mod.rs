@@ -13,6 +13,7 @@ mod agencies;
 mod assets;
 mod contact;
 mod context;
+mod coverage;
 mod error_page;
 mod file_page;
 mod file_row;
@@ -41,6 +42,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/files/{id}", get(file_page::page))
         .route("/agencies", get(agencies::index))
         .route("/agencies/{code}", get(agencies::page))
+        .route("/coverage", get(coverage::page))
         .route("/staff", get(staff::home))
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))

@@ -25,17 +25,21 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode
 use http_body_util::BodyExt;
 use lantern_domain::reference::{CategoryEntry, PurposeEntry};
 use lantern_domain::{Agency, AgencyCode, FileId, PersonalDataFile};
+use lantern_log::{CheckpointSigner, Hash, SubjectPseudonym};
 use lantern_server::auth::{hash_password, issue_api_token};
-use lantern_server::{AppState, ServerConfig, app};
+use lantern_server::{AppState, LogKeys, ServerConfig, app};
 use lantern_store::{
-    AccessStore, ApiToken, Change, FileQuery, NewApiToken, Page, ReferenceStore, RegisterStore,
-    Role, Session, SettingsStore, StoreError, User, VersionInfo, Versioned,
+    AccessStore, ApiToken, AppendReceipt, Change, DailyVolume, FileActivity, FileQuery, Footprint,
+    FootprintQuery, NewApiToken, NewUsageEvent, Page, ReferenceStore, RegisterStore, Role, Session,
+    SettingsStore, Shredded, StatsQuery, StatsRow, StoreError, TreeHead, UsageLogStore, User,
+    VersionInfo, Versioned,
 };
 use lantern_store_sqlite::SqliteStore;
 use lantern_store_tests::fixtures;
+use lantern_usage::PseudonymKey;
 use serde_json::Value;
 use tempfile::TempDir;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use tower::ServiceExt;
 
 /// The NHI claims database as an agency submits it: large, with sensitive data, complete.
@@ -71,7 +75,9 @@ impl World {
             demo: false,
             secure_cookies: false,
         };
-        let state = AppState::new(store.clone(), config).await.unwrap();
+        let state = AppState::new(store.clone(), config, test_keys())
+            .await
+            .unwrap();
         Self {
             app: app(state.clone()),
             state,
@@ -480,3 +486,81 @@ impl SettingsStore for SwitchableStore {
         self.inner.put_setting(key, value).await
     }
 }
+
+#[async_trait]
+impl UsageLogStore for SwitchableStore {
+    async fn append_events(
+        &self,
+        events: Vec<NewUsageEvent>,
+        received_at: OffsetDateTime,
+    ) -> Result<AppendReceipt, StoreError> {
+        self.check()?;
+        self.inner.append_events(events, received_at).await
+    }
+
+    async fn tree_head(&self) -> Result<TreeHead, StoreError> {
+        self.check()?;
+        self.inner.tree_head().await
+    }
+
+    async fn stored_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        self.check()?;
+        self.inner.stored_hashes(indexes).await
+    }
+
+    async fn log_entries(&self, start: u64, count: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.check()?;
+        self.inner.log_entries(start, count).await
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError> {
+        self.check()?;
+        self.inner.latest_checkpoint().await
+    }
+
+    async fn save_checkpoint(&self, size: u64, note: &str) -> Result<bool, StoreError> {
+        self.check()?;
+        self.inner.save_checkpoint(size, note).await
+    }
+
+    async fn footprint(&self, query: FootprintQuery<'_>) -> Result<Footprint, StoreError> {
+        self.check()?;
+        self.inner.footprint(query).await
+    }
+
+    async fn shred_subject(&self, subject: &SubjectPseudonym) -> Result<Shredded, StoreError> {
+        self.check()?;
+        self.inner.shred_subject(subject).await
+    }
+
+    async fn usage_stats(&self, query: &StatsQuery) -> Result<Vec<StatsRow>, StoreError> {
+        self.check()?;
+        self.inner.usage_stats(query).await
+    }
+
+    async fn file_activity(&self) -> Result<Vec<FileActivity>, StoreError> {
+        self.check()?;
+        self.inner.file_activity().await
+    }
+
+    async fn daily_volume(
+        &self,
+        file: Option<&FileId>,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<DailyVolume>, StoreError> {
+        self.check()?;
+        self.inner.daily_volume(file, from, to).await
+    }
+}
+
+/// Fixed log keys for tests: origin `test.lantern.example/log`.
+pub fn test_keys() -> LogKeys {
+    LogKeys {
+        signer: CheckpointSigner::from_seed(TEST_ORIGIN, [7; 32]).unwrap(),
+        subject_key: PseudonymKey::from_bytes([9; 32]),
+    }
+}
+
+/// The checkpoint origin of [`test_keys`].
+pub const TEST_ORIGIN: &str = "test.lantern.example/log";

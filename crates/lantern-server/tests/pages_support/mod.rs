@@ -15,10 +15,12 @@ use axum::http::{HeaderMap, HeaderName, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use lantern_demo::{SeedOptions, SeedOutcome};
 use lantern_domain::AgencyCode;
+use lantern_log::CheckpointSigner;
 use lantern_server::i18n::{Lang, message_ids};
-use lantern_server::{AppState, ServerConfig, app};
+use lantern_server::{AppState, LogKeys, ServerConfig, app};
 use lantern_store::{AccessStore, FileQuery, Role, User};
 use lantern_store_sqlite::SqliteStore;
+use lantern_usage::{Ingestor, PseudonymKey};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -37,9 +39,13 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("lantern.db")).unwrap();
         let now = time::OffsetDateTime::now_utc();
+        let subject_key = PseudonymKey::from_bytes([9; 32]);
+        let ingestor = Ingestor::new(Arc::new(store.clone()), subject_key.clone());
         // The demo accounts are not logged into here, so their hashes need not be real.
         let options = SeedOptions {
             password_hasher: &|password| Ok(format!("not-a-hash:{password}")),
+            ingestor: &ingestor,
+            usage_events: 2_000,
         };
         let outcome = lantern_demo::seed(&store, now, &options).await.unwrap();
         assert!(matches!(outcome, SeedOutcome::Seeded(_)));
@@ -58,7 +64,11 @@ impl World {
             demo: true,
             secure_cookies: false,
         };
-        let state = AppState::new(Arc::new(store), config).await.unwrap();
+        let keys = LogKeys {
+            signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),
+            subject_key,
+        };
+        let state = AppState::new(Arc::new(store), config, keys).await.unwrap();
         Self {
             _dir: dir,
             app: app(state.clone()),

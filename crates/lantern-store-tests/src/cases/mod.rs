@@ -9,3 +9,6 @@ pub mod reference;
 pub mod search;
 pub mod settings;
 pub mod times;
+pub mod usage_footprint;
+pub mod usage_log;
+pub mod usage_stats;

@@ -1,0 +1,16 @@
+coverage-title = 使用紀錄回報情形
+coverage-intro = 每個登記的個人資料檔案，最後一次回報使用紀錄是什麼時候、每天回報多少筆。超過 { $days } 天沒有任何使用紀錄的檔案列為「停止回報」：存取紀錄出現數月的空白，不應再無人察覺。
+coverage-silent-heading = 停止回報的檔案
+coverage-silent-none = 目前所有檔案都有按時回報。
+coverage-reporting-heading = 持續回報的檔案
+coverage-reporting-none = 目前沒有檔案在回報使用紀錄。
+coverage-file = 個人資料檔案
+coverage-agency = 保有機關
+coverage-last-event = 最後一筆使用紀錄
+coverage-silent-for = 已停止
+coverage-never = 從未回報
+coverage-days-ago = { $days } 天
+coverage-window-events = 近 { $days } 天筆數
+coverage-daily-average = 每日平均
+coverage-api = 機器可讀的資料：
+nav-coverage = 回報情形
