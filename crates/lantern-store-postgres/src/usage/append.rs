@@ -10,7 +10,7 @@ use lantern_store::derived::stored_instant;
 use lantern_store::sequencing::{
     ActivityDelta, AppendPlan, Counts, EventRow, MonthlyKey, plan_append,
 };
-use lantern_store::{AppendReceipt, NewUsageEvent, StoreError};
+use lantern_store::{AppendReceipt, NewUsageEvent, StoreError, TreeHead};
 use rand::Rng;
 use time::{Date, OffsetDateTime};
 
@@ -43,8 +43,8 @@ pub(super) async fn append(
     let tx = client.transaction().await.map_err(pg)?;
     let head = lock_head(&tx).await?;
     let mut frontier = store.frontier.working_copy(&tx, head).await?;
-    let stored_ids = stored_ids(&tx, events).await?;
-    let secrets = secrets(&tx, events).await?;
+    let (stored_ids, secrets) =
+        tokio::try_join!(biased; stored_ids(&tx, events), secrets(&tx, events))?;
     let plan = {
         // ThreadRng: a CSPRNG seeded from the operating system.
         let mut rng = rand::rng();
@@ -117,16 +117,27 @@ async fn write<C: GenericClient>(
     plan: &AppendPlan<'_>,
     received_at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    insert_secrets(tx, &plan.new_secrets).await?;
-    insert_events(tx, &plan.rows).await?;
-    insert_hashes(tx, plan.hashes_from, &plan.hashes).await?;
-    add_monthly(tx, &plan.monthly).await?;
-    add_daily(tx, &plan.daily).await?;
-    add_activity(tx, &plan.activity, received_at).await?;
+    // Pipelined: biased polling sends the statements in this order without waiting for each
+    // answer. The server runs them in order and refuses those after a failure as part of an
+    // aborted transaction, so polling in order returns the failure itself.
+    tokio::try_join!(
+        biased;
+        insert_secrets(tx, &plan.new_secrets),
+        insert_events(tx, &plan.rows),
+        insert_hashes(tx, plan.hashes_from, &plan.hashes),
+        add_monthly(tx, &plan.monthly),
+        add_daily(tx, &plan.daily),
+        add_activity(tx, &plan.activity, received_at),
+        set_head(tx, plan.tree),
+    )?;
+    Ok(())
+}
+
+async fn set_head<C: GenericClient>(tx: &C, head: TreeHead) -> Result<(), StoreError> {
     execute(
         tx,
         "UPDATE log_head SET size = $1, root = $2",
-        &[&db_u64(plan.tree.size)?, &&plan.tree.root.as_bytes()[..]],
+        &[&db_u64(head.size)?, &&head.root.as_bytes()[..]],
     )
     .await?;
     Ok(())
