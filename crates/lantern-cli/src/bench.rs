@@ -27,6 +27,7 @@ pub(crate) async fn run(command: BenchCommand) -> anyhow::Result<()> {
             concurrency,
             subjects,
             data,
+            database_url,
         } => {
             crate::bench_ingest::ingest(crate::bench_ingest::IngestPlan {
                 events,
@@ -34,6 +35,23 @@ pub(crate) async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 concurrency,
                 subjects,
                 data,
+                database_url,
+            })
+            .await
+        }
+        BenchCommand::Footprint {
+            events,
+            subjects,
+            queries,
+            data,
+            database_url,
+        } => {
+            crate::bench_footprint::footprint(crate::bench_footprint::FootprintPlan {
+                events,
+                subjects,
+                queries,
+                data,
+                database_url,
             })
             .await
         }
@@ -86,4 +104,54 @@ async fn demo_start(dir: &Path) -> anyhow::Result<()> {
 #[allow(clippy::print_stdout)]
 pub(crate) fn report(line: &str) {
     println!("{line}");
+}
+
+/// A well-spread 64-bit value of `n` (SplitMix64's finaliser: a bijection, so distinct `n` give
+/// distinct values).
+pub(crate) fn mix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The `n`-th event id of a benchmark: a random-looking version-4 UUID, as clients make them,
+/// the same for the same `n` and different for different `n` (all 64 bits of `mix(n)` are in
+/// it).
+pub(crate) fn event_id(n: u64) -> String {
+    let (high, low) = (mix(n), mix(!n));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xffff,
+        (high >> 4) & 0xfff,
+        0x8 | (low >> 62),
+        ((high & 0xf) << 8) | ((low >> 54) & 0xff),
+        low & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn event_ids_are_distinct_version_4_uuids() {
+        let mut seen = HashSet::new();
+        for n in (0..50_000).chain([u64::MAX - 1, u64::MAX]) {
+            let id = event_id(n);
+            assert!(
+                lantern_log::EventId::parse(&id).is_ok(),
+                "{id} is not a UUID"
+            );
+            assert_eq!(&id[14..15], "4", "{id}: version 4");
+            assert!(
+                matches!(&id[19..20], "8" | "9" | "a" | "b"),
+                "{id}: variant"
+            );
+            assert!(seen.insert(id), "event {n} repeats an id");
+        }
+    }
 }

@@ -5,6 +5,10 @@
 //! this process, several batches in flight. It prints the acknowledged events per second, the
 //! longest time from an acknowledgement to a signed checkpoint that covers it (an upper bound:
 //! the checkpoint is polled every 50 ms) and the server's peak resident memory.
+//!
+//! With `--database-url` the server keeps its data in PostgreSQL instead of SQLite: in a new
+//! schema `lantern_bench_<pid>` of the given database, which this process creates, seeds with
+//! the demo world, hands to the server through the URL's `search_path`, and drops at the end.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,7 +18,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use lantern_domain::SubjectId;
+use lantern_store::Store;
+use lantern_store_postgres::PostgresStore;
 use tokio::sync::Mutex;
+
+use crate::demo::seed_demo;
+use crate::keys::{KeyArgs, load_or_create};
 
 /// How the ingest benchmark runs.
 pub(crate) struct IngestPlan {
@@ -28,6 +37,53 @@ pub(crate) struct IngestPlan {
     pub(crate) subjects: u32,
     /// Data directory (a temporary one when absent).
     pub(crate) data: Option<PathBuf>,
+    /// PostgreSQL instead of SQLite.
+    pub(crate) database_url: Option<String>,
+}
+
+/// The environment variables of the `lantern` commands the benchmark runs that could point
+/// them elsewhere than the benchmark's own database and keys.
+const INHERITED: [&str; 4] = [
+    "LANTERN_DATABASE_URL",
+    "LANTERN_LOG_ORIGIN",
+    "LANTERN_LOG_SIGNING_KEY_FILE",
+    "LANTERN_SUBJECT_KEY_FILE",
+];
+
+/// The database the server uses.
+enum Database {
+    /// SQLite in the data directory.
+    Sqlite,
+    /// PostgreSQL at this URL, which selects the benchmark's schema.
+    Postgres(String),
+}
+
+impl Database {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// `lantern ARGS --data DATA` on this database, logging only warnings. The URL goes through
+    /// the environment, where other users cannot read it, rather than the command line.
+    fn lantern(&self, exe: &Path, args: &[&str], data: &Path) -> Command {
+        let mut command = Command::new(exe);
+        command
+            .args(args)
+            .arg("--data")
+            .arg(data)
+            .env("LANTERN_LOG", "warn")
+            .stdin(Stdio::null());
+        for name in INHERITED {
+            command.env_remove(name);
+        }
+        if let Self::Postgres(url) = self {
+            command.env("LANTERN_DATABASE_URL", url);
+        }
+        command
+    }
 }
 
 /// Runs the ingest benchmark and prints its figures.
@@ -35,25 +91,105 @@ pub(crate) async fn ingest(plan: IngestPlan) -> anyhow::Result<()> {
     let temp = tempfile::tempdir().context("creating a temporary data directory")?;
     let data = plan.data.clone().unwrap_or_else(|| temp.path().to_owned());
     let exe = std::env::current_exe().context("finding the lantern executable")?;
-    let store_args = vec!["--data".to_owned(), data.display().to_string()];
-    run_quiet(&exe, &["demo", "--seed-only"], &store_args).context("seeding the demo world")?;
-    let token = run_quiet(
-        &exe,
+    match &plan.database_url {
+        None => {
+            run_quiet(Database::Sqlite.lantern(&exe, &["demo", "--seed-only"], &data))
+                .context("seeding the demo world")?;
+            run(&plan, &exe, &data, &Database::Sqlite).await
+        }
+        Some(url) => {
+            let schema = format!("lantern_bench_{}", std::process::id());
+            let result = async {
+                let database = seed_postgres(url, &schema, &data).await?;
+                run(&plan, &exe, &data, &database).await
+            }
+            .await;
+            let dropped = drop_schema(url, &schema).await;
+            result?;
+            dropped
+        }
+    }
+}
+
+/// Creates `schema` in the database at `url`, seeds the demo world into it (with the keys of
+/// `data`), and returns the database with a URL that selects the schema.
+async fn seed_postgres(url: &str, schema: &str, data: &Path) -> anyhow::Result<Database> {
+    let in_schema = url_in_schema(url, schema)?;
+    let store: Arc<dyn Store> = Arc::new(
+        PostgresStore::connect_in_schema(url, schema)
+            .await
+            .with_context(|| format!("creating the schema {schema} in PostgreSQL"))?,
+    );
+    if store.tree_head().await?.size > 0 || !store.agencies().await?.is_empty() {
+        bail!("the schema {schema} already holds data: the benchmark needs a fresh one");
+    }
+    let keys = load_or_create(data, &KeyArgs::default())?;
+    seed_demo(&store, &keys.subject_key, lantern_demo::DEMO_USAGE_EVENTS)
+        .await
+        .context("seeding the demo world")?;
+    Ok(Database::Postgres(in_schema))
+}
+
+/// `url` with its `search_path` set to `schema` (through the `options` connection parameter),
+/// in URL or key=value form as `url` is.
+fn url_in_schema(url: &str, schema: &str) -> anyhow::Result<String> {
+    if url.contains("options=") || url.contains("options =") {
+        bail!(
+            "the PostgreSQL URL sets options already; the benchmark sets search_path through them"
+        );
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        Ok(format!(
+            "{url}{separator}options=-c%20search_path%3D{schema}"
+        ))
+    } else {
+        Ok(format!("{url} options='-c search_path={schema}'"))
+    }
+}
+
+/// Drops the benchmark's schema and everything in it.
+async fn drop_schema(url: &str, schema: &str) -> anyhow::Result<()> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .context("connecting to PostgreSQL to drop the benchmark's schema")?;
+    let connection = tokio::spawn(connection);
+    client
+        .batch_execute(&format!(
+            "SET client_min_messages = warning; DROP SCHEMA IF EXISTS {schema} CASCADE"
+        ))
+        .await
+        .with_context(|| format!("dropping the schema {schema}"))?;
+    drop(client);
+    let _ = connection.await;
+    Ok(())
+}
+
+/// Issues a token, starts the server, sends the events and prints the figures.
+async fn run(
+    plan: &IngestPlan,
+    exe: &Path,
+    data: &Path,
+    database: &Database,
+) -> anyhow::Result<()> {
+    let token = run_quiet(database.lantern(
+        exe,
         &["admin", "agency-token", "--agency", "MOHW-NHIA"],
-        &store_args,
-    )
+        data,
+    ))
     .context("issuing an agency token")?;
     let port = free_port()?;
-    let mut server = Server::start(&exe, &store_args, port)?;
+    let mut server = Server::start(database.lantern(exe, &["serve"], data), port)?;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(plan.concurrency)
         .build()?;
     wait_ready(&client, &base).await?;
-    let start_size = tree_size(&client, &base).await?;
 
     let subjects = Arc::new(subjects(plan.subjects));
     let next = Arc::new(AtomicU64::new(0));
+    // Counted from the answers: the checkpoint lags the last acknowledgements.
+    let accepted = Arc::new(AtomicU64::new(0));
     let batches = plan.events.div_ceil(plan.batch);
     let acks: Arc<Mutex<Vec<(u64, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
     let worst_lag = Arc::new(Mutex::new(Duration::ZERO));
@@ -68,6 +204,7 @@ pub(crate) async fn ingest(plan: IngestPlan) -> anyhow::Result<()> {
     for _ in 0..plan.concurrency {
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         let (subjects, next, acks) = (Arc::clone(&subjects), Arc::clone(&next), Arc::clone(&acks));
+        let accepted = Arc::clone(&accepted);
         let batch_size = plan.batch;
         workers.push(tokio::spawn(async move {
             loop {
@@ -92,6 +229,11 @@ pub(crate) async fn ingest(plan: IngestPlan) -> anyhow::Result<()> {
                 }
                 let answer: serde_json::Value = response.json().await?;
                 let size = answer["tree_size"].as_u64().unwrap_or(0);
+                let new = answer["accepted"].as_u64().unwrap_or(0);
+                if new != batch_size {
+                    bail!("batch {n}: only {new} of {batch_size} events were new");
+                }
+                accepted.fetch_add(new, Ordering::Relaxed);
                 acks.lock().await.push((size, Instant::now()));
             }
         }));
@@ -100,7 +242,6 @@ pub(crate) async fn ingest(plan: IngestPlan) -> anyhow::Result<()> {
         worker.await??;
     }
     let elapsed = started.elapsed();
-    let end_size = tree_size(&client, &base).await?;
     // Let the watcher see the last checkpoint.
     while !acks.lock().await.is_empty() {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -108,15 +249,16 @@ pub(crate) async fn ingest(plan: IngestPlan) -> anyhow::Result<()> {
     watcher.abort();
     let peak = server.peak_rss_kib()?;
     server.stop();
-    let sent = end_size - start_size;
+    let sent = accepted.load(Ordering::Relaxed);
     #[allow(
         clippy::cast_precision_loss,
         reason = "event counts are far below 2^52"
     )]
     let rate = sent as f64 / elapsed.as_secs_f64();
     super::bench::report(&format!(
-        "ingest (SQLite): {sent} events in batches of {} with {} in flight, {:.1} s: {rate:.0} events/s acknowledged; \
+        "ingest ({}): {sent} events in batches of {} with {} in flight, {:.1} s: {rate:.0} events/s acknowledged; \
          longest ack-to-checkpoint {} ms; server peak RSS {} MiB",
+        database.name(),
         plan.batch,
         plan.concurrency,
         elapsed.as_secs_f64(),
@@ -166,18 +308,15 @@ async fn checkpoint_size(client: &reqwest::Client, base: &str) -> anyhow::Result
     Ok(size.parse()?)
 }
 
-async fn tree_size(client: &reqwest::Client, base: &str) -> anyhow::Result<u64> {
-    Ok(checkpoint_size(client, base).await.unwrap_or(0))
-}
-
 /// One NDJSON batch: routine uses of the NHI claims database.
 fn batch_body(n: u64, size: u64, subjects: &[String]) -> Vec<u8> {
     let mut body = Vec::with_capacity(usize::try_from(size).unwrap_or(0) * 330);
     for i in 0..size {
         let k = n * size + i;
         let subject = &subjects[usize::try_from(k % subjects.len() as u64).unwrap_or(0)];
+        let id = super::bench::event_id(k);
         let line = format!(
-            r#"{{"id":"00000000-bec0-4000-8000-{k:012x}","occurred_at":"2026-{:02}-{:02}T{:02}:{:02}:00+08:00","file":"nhi-claims","subject":"{subject}","action":"use","purpose":"031","categories":["C001","C111"],"legal_basis":"PDPA-6-P1","actor":"claims-system-{}"}}"#,
+            r#"{{"id":"{id}","occurred_at":"2026-{:02}-{:02}T{:02}:{:02}:00+08:00","file":"nhi-claims","subject":"{subject}","action":"use","purpose":"031","categories":["C001","C111"],"legal_basis":"PDPA-6-P1","actor":"claims-system-{}"}}"#,
             1 + k % 10,
             1 + k % 28,
             k % 24,
@@ -204,17 +343,14 @@ fn subjects(count: u32) -> Vec<String> {
 }
 
 /// Runs a `lantern` command to completion and returns its stdout, trimmed.
-fn run_quiet(exe: &Path, command: &[&str], store: &[String]) -> anyhow::Result<String> {
-    let output = Command::new(exe)
-        .args(command)
-        .args(store)
-        .env("LANTERN_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()?;
+fn run_quiet(mut command: Command) -> anyhow::Result<String> {
+    let output = command.output()?;
     if !output.status.success() {
+        // Not the command's Debug form: that shows its environment, and so the database URL.
+        let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
         bail!(
             "lantern {} failed: {}",
-            command.join(" "),
+            args.join(" "),
             String::from_utf8_lossy(&output.stderr)
         );
     }
@@ -247,13 +383,10 @@ async fn wait_ready(client: &reqwest::Client, base: &str) -> anyhow::Result<()> 
 struct Server(Child);
 
 impl Server {
-    fn start(exe: &Path, store: &[String], port: u16) -> anyhow::Result<Self> {
-        let child = Command::new(exe)
-            .arg("serve")
-            .args(store)
+    /// Starts `serve`, a `lantern serve` command, listening on loopback at `port`.
+    fn start(mut serve: Command, port: u16) -> anyhow::Result<Self> {
+        let child = serve
             .args(["--listen", &format!("127.0.0.1:{port}")])
-            .env("LANTERN_LOG", "warn")
-            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()
             .context("starting lantern serve")?;

@@ -63,6 +63,45 @@ pub(crate) enum BenchCommand {
         /// Data directory (default: a new temporary directory, removed afterwards).
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        /// Run the server against PostgreSQL at this URL instead of SQLite in the data
+        /// directory. The benchmark works in a new schema `lantern_bench_<pid>` of that database
+        /// (the URL's user must be allowed to create one) and drops it afterwards.
+        #[arg(
+            long,
+            env = "LANTERN_BENCH_DATABASE_URL",
+            value_name = "URL",
+            hide_env_values = true
+        )]
+        database_url: Option<String>,
+    },
+    /// Time the footprint query (one subject's events, first page of 50) on a log of many
+    /// events appended straight through the store; print p50, p90, p99 and max. Target: p99 at
+    /// most 10 ms with 10,000,000 events stored.
+    Footprint {
+        /// Events the log must hold before measuring.
+        #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        events: u64,
+        /// Distinct subjects the events are spread over.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+        subjects: u64,
+        /// Footprint queries to time, one at a time, each for a random subject.
+        #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..))]
+        queries: u32,
+        /// Data directory for the SQLite database (default: a new temporary directory, removed
+        /// afterwards). A directory this benchmark loaded before, with as many events or more, is
+        /// reused without loading; one with fewer gets the rest.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Use PostgreSQL at this URL instead of SQLite. The events go to the schema
+        /// `lantern_bench_footprint` of that database (created if missing), which is kept and
+        /// reused like a data directory.
+        #[arg(
+            long,
+            env = "LANTERN_BENCH_DATABASE_URL",
+            value_name = "URL",
+            hide_env_values = true
+        )]
+        database_url: Option<String>,
     },
 }
 

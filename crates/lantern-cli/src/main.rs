@@ -3,6 +3,7 @@
 
 mod admin;
 mod bench;
+mod bench_footprint;
 mod bench_ingest;
 mod cli;
 mod config;

@@ -18,6 +18,7 @@ fn lantern_with_stdin(args: &[&str], stdin: &str) -> Output {
         .args(args)
         .env("LANTERN_LOG", "warn")
         .env_remove("LANTERN_DATABASE_URL")
+        .env_remove("LANTERN_BENCH_DATABASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -74,6 +75,7 @@ fn every_command_has_help() {
         &["bench", "--help"],
         &["bench", "demo-start", "--help"],
         &["bench", "ingest", "--help"],
+        &["bench", "footprint", "--help"],
     ] {
         let output = lantern(args);
         assert!(output.status.success(), "{args:?} --help failed");
@@ -293,5 +295,73 @@ fn shred_subject_checks_the_number_and_reports_what_it_deleted() {
         stdout(&again).contains("events deleted: 0\nsecret deleted: false"),
         "{}",
         stdout(&again)
+    );
+}
+
+#[test]
+fn bench_footprint_prints_its_percentiles_and_reuses_a_loaded_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "bench",
+        "footprint",
+        "--events",
+        "20000",
+        "--subjects",
+        "200",
+        "--queries",
+        "50",
+        "--data",
+        data(dir.path()),
+    ];
+    let first = lantern(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let printed = stdout(&first);
+    assert!(
+        printed.contains("20000 events appended in batches of 10000"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("footprint (SQLite): 50 queries"),
+        "{printed}"
+    );
+    for figure in ["p50", "p90", "p99", "max", "events per subject", "MiB"] {
+        assert!(printed.contains(figure), "{figure} missing: {printed}");
+    }
+    // A second run finds the events loaded and only measures.
+    let second = lantern(&args);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stdout(&second).contains("reused the 20000 events already stored"),
+        "{}",
+        stdout(&second)
+    );
+    // Spread over other subjects, the stored events would not fit the queries: refused.
+    let mut other = args;
+    other[5] = "300";
+    let refused = lantern(&other);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--subjects 200"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn bench_footprint_refuses_a_directory_it_did_not_load() {
+    let dir = seeded_dir();
+    let output = lantern(&[
+        "bench",
+        "footprint",
+        "--events",
+        "100",
+        "--data",
+        data(dir.path()),
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("did not write"),
+        "{}",
+        stderr(&output)
     );
 }

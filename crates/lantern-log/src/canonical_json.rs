@@ -116,28 +116,36 @@ impl ObjectWriter {
     }
 }
 
-/// Writes `value` as a JSON string with RFC 8785 escaping.
+/// Writes `value` as a JSON string with RFC 8785 escaping. Runs of characters that need no
+/// escape are copied whole.
 fn write_string(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(value.len() + 2);
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let byte = u32::from(c);
+    let mut run_start = 0;
+    for (at, byte) in value.bytes().enumerate() {
+        // Every byte to escape is ASCII, so it never falls inside a multi-byte character.
+        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+            continue;
+        }
+        out.push_str(&value[run_start..at]);
+        run_start = at + 1;
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
                 out.push_str("\\u00");
-                out.push(char::from(HEX[(byte >> 4) as usize]));
-                out.push(char::from(HEX[(byte & 0xf) as usize]));
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
             }
-            c => out.push(c),
         }
     }
+    out.push_str(&value[run_start..]);
     out.push('"');
 }
 

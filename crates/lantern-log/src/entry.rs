@@ -200,7 +200,7 @@ impl LogEntry {
             scope,
             records: e.records,
             withheld: e.confidential.as_ref().map(|c| c.ground.clone()),
-            commitment: Commitment::compute(salt, event.encode().as_bytes()),
+            commitment: Commitment::compute(salt, event.canonical().as_bytes()),
         })
     }
 

@@ -161,6 +161,8 @@ pub struct EventParts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalEvent {
     parts: EventParts,
+    /// `parts` encoded, once: the log's sequencer hashes and stores these bytes.
+    canonical: String,
 }
 
 impl CanonicalEvent {
@@ -200,7 +202,8 @@ impl CanonicalEvent {
         check_text("actor", parts.actor.as_deref())?;
         parts.categories.sort();
         parts.categories.dedup();
-        Ok(Self { parts })
+        let canonical = encode(&parts);
+        Ok(Self { parts, canonical })
     }
 
     /// The event's values (normalised).
@@ -218,35 +221,13 @@ impl CanonicalEvent {
     /// The canonical bytes: compact JSON, fixed key order, RFC 8785 string escaping.
     #[must_use]
     pub fn encode(&self) -> String {
-        let p = &self.parts;
-        let confidential = match &p.confidential {
-            None => String::from("null"),
-            Some(c) => ObjectWriter::new()
-                .string("ground", c.ground.as_str())
-                .string("until", &format_date(c.until))
-                .finish(),
-        };
-        ObjectWriter::new()
-            .number("v", EVENT_FORMAT_VERSION)
-            .string("id", p.id.as_str())
-            .string("occurred_at", &format_timestamp(p.occurred_at))
-            .string("agency", p.agency.as_str())
-            .string("file", p.file.as_str())
-            .string("subject", &p.subject.to_hex())
-            .string("action", p.action.as_str())
-            .string("purpose", p.purpose.as_str())
-            .strings(
-                "categories",
-                p.categories.iter().map(DataCategoryCode::as_str),
-            )
-            .string("legal_basis", p.legal_basis.as_str())
-            .optional_string("legal_citation", p.legal_citation.as_deref())
-            .optional_string("recipient", p.recipient.as_deref())
-            .optional_string("reference", p.reference.as_deref())
-            .optional_string("actor", p.actor.as_deref())
-            .number("records", p.records)
-            .raw("confidential", &confidential)
-            .finish()
+        self.canonical.clone()
+    }
+
+    /// The canonical bytes, borrowed: what [`CanonicalEvent::encode`] returns.
+    #[must_use]
+    pub fn canonical(&self) -> &str {
+        &self.canonical
     }
 
     /// Reads an event from its canonical bytes.
@@ -301,6 +282,38 @@ impl CanonicalEvent {
         }
         Ok(event)
     }
+}
+
+/// The canonical encoding of `p` (see [`CanonicalEvent::encode`]).
+fn encode(p: &EventParts) -> String {
+    let confidential = match &p.confidential {
+        None => String::from("null"),
+        Some(c) => ObjectWriter::new()
+            .string("ground", c.ground.as_str())
+            .string("until", &format_date(c.until))
+            .finish(),
+    };
+    ObjectWriter::new()
+        .number("v", EVENT_FORMAT_VERSION)
+        .string("id", p.id.as_str())
+        .string("occurred_at", &format_timestamp(p.occurred_at))
+        .string("agency", p.agency.as_str())
+        .string("file", p.file.as_str())
+        .string("subject", &p.subject.to_hex())
+        .string("action", p.action.as_str())
+        .string("purpose", p.purpose.as_str())
+        .strings(
+            "categories",
+            p.categories.iter().map(DataCategoryCode::as_str),
+        )
+        .string("legal_basis", p.legal_basis.as_str())
+        .optional_string("legal_citation", p.legal_citation.as_deref())
+        .optional_string("recipient", p.recipient.as_deref())
+        .optional_string("reference", p.reference.as_deref())
+        .optional_string("actor", p.actor.as_deref())
+        .number("records", p.records)
+        .raw("confidential", &confidential)
+        .finish()
 }
 
 fn check_text(field: &'static str, value: Option<&str>) -> Result<(), FormatError> {

@@ -10,11 +10,11 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use lantern_log::merkle::{root_of_leaves, stored_hash_index};
-use lantern_log::{CanonicalEvent, EventId, SubjectPseudonym};
 use lantern_store::{Appended, NewUsageEvent, StoreError, UsageLogStore};
 use lantern_store_postgres::PostgresStore;
 use lantern_store_tests::fixtures::{
-    all_entries, all_stored_hashes, at, events, leaf_hashes, stored_hashes_of, usage,
+    all_entries, all_stored_hashes, at, events, leaf_hashes, measured_event, stored_hashes_of,
+    usage,
 };
 
 /// A second store on the same schema: another process sharing the database.
@@ -166,37 +166,6 @@ async fn tampered_hashes_are_corrupt() {
     );
 }
 
-/// A well-spread 64-bit value of `n` (SplitMix64).
-fn mix(n: u64) -> u64 {
-    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Event `n` of the measurement: a random id, one of 100,000 subjects, spread over a month.
-fn measured_event(n: u64) -> NewUsageEvent {
-    let template = usage(
-        1,
-        1,
-        "nhi-claims",
-        at(i64::try_from(n % 43_200).expect("small")),
-    )
-    .event();
-    let mut parts = template.event.parts().clone();
-    parts.id = EventId::parse(&uuid::Uuid::new_v4().to_string()).expect("a UUID");
-    let who = mix(n) % 100_000;
-    let mut pseudonym = [0; 32];
-    for (i, chunk) in pseudonym.chunks_mut(8).enumerate() {
-        chunk.copy_from_slice(&mix(who ^ (u64::try_from(i).expect("small") << 40)).to_le_bytes());
-    }
-    parts.subject = SubjectPseudonym::from_bytes(pseudonym);
-    NewUsageEvent {
-        event: CanonicalEvent::new(parts).expect("a valid event"),
-        scope: template.scope,
-    }
-}
-
 /// Appends 100 batches of 1,000 events over about 100,000 subjects through the trait, one
 /// batch at a time, and prints the events per second. Run in release mode:
 ///
@@ -211,7 +180,11 @@ async fn append_throughput() {
     const BATCH: u64 = 1_000;
     let (store, _) = common::fresh_store().await;
     let batches: Vec<Vec<NewUsageEvent>> = (0..BATCHES)
-        .map(|b| (0..BATCH).map(|i| measured_event(b * BATCH + i)).collect())
+        .map(|b| {
+            (0..BATCH)
+                .map(|i| measured_event(b * BATCH + i, 100_000))
+                .collect()
+        })
         .collect();
     let started = Instant::now();
     for batch in batches {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use lantern_store::StoreError;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::checkpointer::{self, Checkpointer};
 use crate::error::sql;
 use crate::migrations;
 
@@ -28,15 +29,20 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Statements kept prepared per connection: every fixed statement of the store fits.
 const STATEMENT_CACHE: usize = 64;
 
-/// The writer's page cache, in KiB. Appends insert event ids and subjects at random places in
-/// their indexes; the cache keeps those indexes' pages in memory instead of re-reading them.
-const WRITER_CACHE_KIB: i64 = 256 * 1024;
+/// The writer's page cache, in KiB. Appends look event ids and subjects up at random places in
+/// their indexes, and indexing runs write most of the index pages; the cache keeps those pages
+/// in memory instead of re-reading them.
+const WRITER_CACHE_KIB: i64 = 128 * 1024;
 
-/// Whether a connection may write.
+/// What a connection is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Access {
+    /// The one writer.
     Write,
+    /// Reads only.
     Read,
+    /// The background checkpoints ([`Checkpointer`]).
+    Checkpoint,
 }
 
 /// The open connections to one database file.
@@ -44,6 +50,7 @@ pub(crate) struct Connections {
     path: PathBuf,
     writer: Arc<tokio::sync::Mutex<Connection>>,
     idle_readers: Mutex<Vec<Connection>>,
+    checkpointer: Arc<Checkpointer>,
 }
 
 impl Connections {
@@ -56,10 +63,13 @@ impl Connections {
         }
         let mut writer = connect(path, Access::Write)?;
         migrations::apply(&mut writer)?;
+        let checkpointer = Checkpointer::start(connect(path, Access::Checkpoint)?)
+            .map_err(|e| StoreError::Unavailable(format!("starting the checkpointer: {e}")))?;
         Ok(Self {
             path: path.to_owned(),
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
             idle_readers: Mutex::new(Vec::new()),
+            checkpointer: Arc::new(checkpointer),
         })
     }
 
@@ -77,6 +87,7 @@ impl Connections {
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let mut writer = Arc::clone(&self.writer).lock_owned().await;
+        let checkpointer = Arc::clone(&self.checkpointer);
         blocking(move || {
             // IMMEDIATE takes the write lock up front, so a transaction that has read what it is
             // about to change cannot lose the lock to another process before it writes.
@@ -85,9 +96,34 @@ impl Connections {
                 .map_err(sql)?;
             let out = work(&tx)?;
             tx.commit().map_err(sql)?;
+            if checkpointer.wal_is_long() {
+                // No transaction of this process can start meanwhile, so the checkpoint can
+                // reach the end of the WAL, and the next transaction starts it over.
+                if let Some(frames) = checkpointer::passive_checkpoint(&writer) {
+                    checkpointer.record(frames);
+                }
+            }
+            checkpointer.committed();
             Ok(out)
         })
         .await
+    }
+
+    /// [`Connections::write`] for work done while the store opens, before anything else can
+    /// use the writer. Blocks.
+    pub(crate) fn write_at_open<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut writer = self.writer.try_lock().map_err(|_| {
+            StoreError::Unavailable("the writer is in use while the store opens".into())
+        })?;
+        let tx = writer
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let out = work(&tx)?;
+        tx.commit().map_err(sql)?;
+        Ok(out)
     }
 
     /// Copies the WAL into the database file and truncates it to nothing, waiting (up to the
@@ -157,8 +193,8 @@ impl Connections {
 ///
 /// The writer runs with `secure_delete` on: whatever a write deletes (a shredded subject's
 /// secret and events) is overwritten with zeros, not only unlinked, in the pages it changes and
-/// in pages it frees. It also gets a larger page cache ([`WRITER_CACHE_KIB`]), so the indexes
-/// an append inserts into at random stay in memory.
+/// in pages it frees. It also gets a larger page cache ([`WRITER_CACHE_KIB`]), and leaves WAL
+/// checkpoints to the [`Checkpointer`].
 fn connect(path: &Path, access: Access) -> Result<Connection, StoreError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if access == Access::Write {
@@ -182,10 +218,14 @@ fn connect(path: &Path, access: Access) -> Result<Connection, StoreError> {
             }
             conn.pragma_update(None, "secure_delete", true)
                 .map_err(sql)?;
+            // The checkpointer thread copies the WAL instead, outside the writer's commits.
+            conn.pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(sql)?;
             conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
                 .map_err(sql)?;
         }
         Access::Read => conn.pragma_update(None, "query_only", true).map_err(sql)?,
+        Access::Checkpoint => {}
     }
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(sql)?;

@@ -17,6 +17,7 @@
 //! tokio's blocking pool; reads run on a pool of `query_only` connections.
 
 mod access;
+mod checkpointer;
 mod codec;
 mod connections;
 mod error;
@@ -33,14 +34,19 @@ use std::sync::Arc;
 use lantern_store::StoreError;
 
 use crate::connections::Connections;
-use crate::usage::FrontierCache;
+use crate::usage::{FrontierCache, INDEX_BACKLOG, PendingCache, SecretCache};
 
-/// A Lantern store in one SQLite database file. Cheap to clone: clones share the connections
-/// and the cached right edge of the usage log's tree.
+/// A Lantern store in one SQLite database file. Cheap to clone: clones share the connections,
+/// the cached right edge of the usage log's tree, the events not yet indexed and recently
+/// used subject secrets.
 #[derive(Clone)]
 pub struct SqliteStore {
     connections: Arc<Connections>,
     frontier: Arc<FrontierCache>,
+    pending: Arc<PendingCache>,
+    secrets: Arc<SecretCache>,
+    /// Pending events that make an append index them.
+    index_backlog: u64,
 }
 
 impl SqliteStore {
@@ -55,9 +61,28 @@ impl SqliteStore {
     /// the file cannot be switched to WAL; [`StoreError::Corrupt`] when it is not a SQLite
     /// database or holds a schema newer than this build.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_indexing_after(path, INDEX_BACKLOG)
+    }
+
+    /// [`SqliteStore::open`], indexing the usage log's event ids and subjects whenever
+    /// `backlog` events (at least 1) are waiting, rather than the default 400,000. Small values
+    /// make every append pay for an indexing run; tests use them to exercise both the
+    /// indexed and the pending lookups.
+    ///
+    /// # Errors
+    /// As [`SqliteStore::open`].
+    pub fn open_indexing_after(path: &Path, backlog: u64) -> Result<SqliteStore, StoreError> {
+        let connections = Arc::new(Connections::open(path)?);
+        let index_backlog = backlog.max(1);
+        // A log far behind (as one just migrated from a schema without these indexes) is
+        // indexed now, so the pending copy stays small.
+        connections.write_at_open(|tx| usage::index_pending(tx, index_backlog).map(drop))?;
         Ok(Self {
-            connections: Arc::new(Connections::open(path)?),
+            connections,
             frontier: Arc::default(),
+            pending: Arc::default(),
+            secrets: Arc::default(),
+            index_backlog,
         })
     }
 }

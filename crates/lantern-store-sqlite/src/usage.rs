@@ -5,11 +5,14 @@
 //! Appends are the hot path. Each is one write transaction that reads the batch's stored ids
 //! and secrets, plans the append with [`lantern_store::sequencing::plan_append`] on a copy of
 //! the cached [`lantern_log::Frontier`], and writes the plan: rows keyed by leaf or stored-hash
-//! index go to the right edge of their tables; only the event id and subject indexes take
-//! random inserts.
+//! index go to the right edge of their tables. The id and subject indexes, which would take
+//! random inserts, are brought up to date in sorted runs behind the appends ([`pending`]).
 
 mod append;
 mod footprint;
+mod id_filter;
+mod pending;
+mod secrets;
 mod stats;
 mod tree;
 
@@ -24,7 +27,21 @@ use std::sync::Arc;
 use time::{Date, OffsetDateTime};
 
 use crate::SqliteStore;
+pub(crate) use pending::{INDEX_BACKLOG, PendingCache, index_pending};
+pub(crate) use secrets::SecretCache;
 pub(crate) use tree::FrontierCache;
+
+impl SqliteStore {
+    /// Indexes the pending events if at least `min_backlog` are pending.
+    pub(crate) async fn index_pending(&self, min_backlog: u64) -> Result<(), StoreError> {
+        let run = self
+            .connections
+            .write(move |tx| pending::index_pending(tx, min_backlog))
+            .await?;
+        self.pending.indexed(run.from, run.to, &run.id_keys);
+        Ok(())
+    }
+}
 
 #[async_trait]
 impl UsageLogStore for SqliteStore {
@@ -33,13 +50,31 @@ impl UsageLogStore for SqliteStore {
         events: Vec<NewUsageEvent>,
         received_at: OffsetDateTime,
     ) -> Result<AppendReceipt, StoreError> {
-        let cache = Arc::clone(&self.frontier);
-        let (receipt, frontier) = self
+        let store = self.clone();
+        let appended = self
             .connections
-            .write(move |tx| append::append(tx, &cache, &events, received_at))
+            .write(move |tx| {
+                let caches = append::Caches {
+                    frontier: &store.frontier,
+                    pending: &store.pending,
+                    secrets: &store.secrets,
+                };
+                append::append(tx, &caches, &events, received_at)
+            })
             .await?;
-        self.frontier.advance(frontier);
-        Ok(receipt)
+        self.frontier.advance(appended.frontier);
+        self.secrets.keep(
+            appended.before.shreds,
+            appended.secrets.iter().map(|(s, secret)| (s, secret)),
+        );
+        let backlog = appended.receipt.tree.size - appended.before.indexed_through;
+        self.pending.appended(&appended.before, appended.pending);
+        if backlog >= self.index_backlog {
+            // The append has committed and must answer `Ok`. A failed indexing run changes
+            // nothing (its transaction rolls back) and is tried again after the next append.
+            let _ = self.index_pending(self.index_backlog).await;
+        }
+        Ok(appended.receipt)
     }
 
     async fn tree_head(&self) -> Result<TreeHead, StoreError> {
@@ -75,16 +110,18 @@ impl UsageLogStore for SqliteStore {
     async fn footprint(&self, query: FootprintQuery<'_>) -> Result<Footprint, StoreError> {
         let (subject, today) = (*query.subject, query.today);
         let (limit, offset) = (query.limit, query.offset);
+        let pendings = Arc::clone(&self.pending);
         self.connections
-            .read(move |tx| footprint::footprint(tx, &subject, today, limit, offset))
+            .read(move |tx| footprint::footprint(tx, &pendings, &subject, today, limit, offset))
             .await
     }
 
     async fn shred_subject(&self, subject: &SubjectPseudonym) -> Result<Shredded, StoreError> {
         let subject = *subject;
+        let pendings = Arc::clone(&self.pending);
         let shredded = self
             .connections
-            .write(move |tx| footprint::shred(tx, &subject))
+            .write(move |tx| footprint::shred(tx, &pendings, &subject))
             .await?;
         // The deleted rows are zeroed in the pages the commit wrote (secure_delete), but older
         // images of those pages stay in the WAL until it is overwritten. Truncating it removes

@@ -100,7 +100,8 @@ async fn migrations_are_applied_once() {
             (1, "registers".to_owned()),
             (2, "access".to_owned()),
             (3, "reference_and_settings".to_owned()),
-            (4, "usage_log".to_owned())
+            (4, "usage_log".to_owned()),
+            (5, "deferred_usage_indexes".to_owned())
         ]
     );
 }

@@ -401,3 +401,44 @@ pub async fn footprint(store: &dyn Store, n: u8, today: Date) -> Footprint {
         .await
         .expect("footprint")
 }
+
+/// A well-spread 64-bit value of `n` (SplitMix64).
+#[must_use]
+pub fn mix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Event `n` of a throughput measurement: a random-looking version 4 id (as clients make
+/// them), one of `subjects` subjects, spread over a month of `nhi-claims` uses.
+///
+/// # Panics
+/// Never for `subjects > 0`: every part is well formed.
+#[must_use]
+pub fn measured_event(n: u64, subjects: u64) -> NewUsageEvent {
+    let offset = i64::try_from(n % 43_200).expect("below 43,200");
+    let template = usage(1, 1, "nhi-claims", at(offset)).event();
+    let mut parts = template.event.parts().clone();
+    let (high, low) = (mix(n), mix(!n));
+    parts.id = EventId::parse(&format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xffff,
+        high & 0xfff,
+        low >> 52,
+        low & 0xffff_ffff_ffff
+    ))
+    .expect("a well-formed UUID");
+    let who = mix(n) % subjects;
+    let mut pseudonym = [0; 32];
+    for (i, chunk) in (0_u64..).zip(pseudonym.chunks_mut(8)) {
+        chunk.copy_from_slice(&mix(who ^ (i << 40)).to_le_bytes());
+    }
+    parts.subject = SubjectPseudonym::from_bytes(pseudonym);
+    NewUsageEvent {
+        event: CanonicalEvent::new(parts).expect("a valid event"),
+        scope: template.scope,
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use lantern_domain::{AgencyCode, FileId, LegalBasisCode, PurposeCode};
-use lantern_log::merkle::stored_hash_count;
+use lantern_log::merkle::{leaf_hash, stored_hash_count};
 use lantern_log::{
     Action, CanonicalEvent, EventId, Frontier, Hash, LogEntry, PurposeScope, Salt,
     SubjectPseudonym, SubjectSecret,
@@ -26,8 +26,8 @@ pub struct EventRow<'a> {
     pub event: &'a CanonicalEvent,
     /// Within or outside purpose.
     pub scope: PurposeScope,
-    /// `event.encode()`: the bytes the commitment covers.
-    pub canonical: String,
+    /// `event.canonical()`: the bytes the commitment covers.
+    pub canonical: &'a str,
     /// The encoded log entry.
     pub entry: String,
 }
@@ -152,9 +152,10 @@ pub fn plan_append<'a>(
         let salt = Salt::derive(secret, &parts.id);
         let entry = LogEntry::for_event(event, new.scope, &salt)
             .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", parts.id)))?;
+        let entry = entry.encode();
         let index = frontier.size();
         frontier
-            .append(entry.leaf_hash(), &mut hashes)
+            .append(leaf_hash(entry.as_bytes()), &mut hashes)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
         batch_ids.insert(&parts.id, index);
         outcomes.push(Appended::New { index });
@@ -198,8 +199,8 @@ pub fn plan_append<'a>(
             index,
             event,
             scope: new.scope,
-            canonical: event.encode(),
-            entry: entry.encode(),
+            canonical: event.canonical(),
+            entry,
         });
     }
 

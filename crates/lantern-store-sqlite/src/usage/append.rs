@@ -1,5 +1,6 @@
 //! Appending a batch of events: one write transaction that looks up what the batch needs,
-//! plans the append with the shared [`plan_append`], and writes the plan.
+//! plans the append with the shared [`plan_append`], and writes the plan. Nothing is written
+//! to the id and subject indexes here: see [`super::pending`].
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,22 +10,45 @@ use lantern_store::{AppendReceipt, NewUsageEvent, StoreError};
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
+use super::pending::{self, IndexState, PendingCache, PendingEvent};
+use super::secrets::SecretCache;
 use super::tree::{self, FrontierCache};
 use crate::codec::{julian, micros};
 use crate::error::sql;
 
-/// Appends `events` inside the write transaction `conn` is in. Returns the receipt and the
-/// advanced frontier, which the caller caches once the transaction has committed.
+/// What an append leaves for the store to cache once its transaction has committed.
+pub(super) struct Appended {
+    pub(super) receipt: AppendReceipt,
+    /// The advanced frontier.
+    pub(super) frontier: Frontier,
+    /// The index state the append started from.
+    pub(super) before: IndexState,
+    /// The new events, now pending indexing.
+    pub(super) pending: Vec<PendingEvent>,
+    /// Secrets read or created, to be cached once the transaction has committed.
+    pub(super) secrets: Vec<(SubjectPseudonym, SubjectSecret)>,
+}
+
+/// The store's in-memory copies an append reads. None is changed before the transaction
+/// commits: what it adds is returned in [`Appended`].
+pub(super) struct Caches<'a> {
+    pub(super) frontier: &'a FrontierCache,
+    pub(super) pending: &'a PendingCache,
+    pub(super) secrets: &'a SecretCache,
+}
+
+/// Appends `events` inside the write transaction `conn` is in.
 pub(super) fn append(
     conn: &Connection,
-    cache: &FrontierCache,
+    caches: &Caches<'_>,
     events: &[NewUsageEvent],
     received_at: OffsetDateTime,
-) -> Result<(AppendReceipt, Frontier), StoreError> {
+) -> Result<Appended, StoreError> {
     let head = tree::head(conn)?;
-    let mut frontier = tree::frontier(conn, cache, &head)?;
-    let stored_ids = stored_ids(conn, events)?;
-    let secrets = stored_secrets(conn, events)?;
+    let before = pending::state(conn)?;
+    let mut frontier = tree::frontier(conn, caches.frontier, &head)?;
+    let stored_ids = stored_ids(conn, caches.pending, &before, events)?;
+    let (secrets, mut read) = stored_secrets(conn, caches.secrets, before.shreds, events)?;
     // `rand::random` draws from the thread-local ChaCha generator seeded by the OS: a CSPRNG.
     let plan = plan_append(&mut frontier, events, &stored_ids, &secrets, || {
         SubjectSecret::from_bytes(rand::random())
@@ -32,13 +56,31 @@ pub(super) fn append(
     if !plan.rows.is_empty() {
         write(conn, &plan, micros(received_at)?)?;
     }
-    Ok((
-        AppendReceipt {
+    let pending = plan
+        .rows
+        .iter()
+        .map(|row| {
+            let parts = row.event.parts();
+            Ok(PendingEvent {
+                leaf: row.index,
+                id: id_bytes(&parts.id)?,
+                subject: parts.subject,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Appended {
+        receipt: AppendReceipt {
             outcomes: plan.outcomes,
             tree: plan.tree,
         },
         frontier,
-    ))
+        before,
+        pending,
+        secrets: {
+            read.extend(plan.new_secrets);
+            read
+        },
+    })
 }
 
 /// An event id as stored: the UUID's 16 bytes.
@@ -48,21 +90,23 @@ pub(super) fn id_bytes(id: &EventId) -> Result<[u8; 16], StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("event id {id}: {e}")))
 }
 
-/// The leaf indexes of the batch's events whose ids are stored already.
+/// The leaf indexes of the batch's events whose ids are stored already: pending or indexed.
 fn stored_ids(
     conn: &Connection,
+    pendings: &PendingCache,
+    state: &IndexState,
     events: &[NewUsageEvent],
 ) -> Result<HashMap<EventId, u64>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT leaf FROM usage_events WHERE id = ?1")
-        .map_err(sql)?;
+    let pending = pendings.synced(conn, state)?;
     let mut stored = HashMap::new();
     for new in events {
         let id = &new.event.parts().id;
-        let leaf = stmt
-            .query_row([&id_bytes(id)?[..]], |row| row.get(0))
-            .optional()
-            .map_err(sql)?;
+        let bytes = id_bytes(id)?;
+        let leaf = match pending.leaf_of(&bytes) {
+            Some(leaf) => Some(leaf),
+            None if pending.may_be_indexed(&bytes) => pending::indexed_leaf_of(conn, &bytes)?,
+            None => None,
+        };
         if let Some(leaf) = leaf {
             stored.insert(id.clone(), leaf);
         }
@@ -70,19 +114,29 @@ fn stored_ids(
     Ok(stored)
 }
 
-/// The stored secrets of the batch's subjects who have one.
+/// A batch's stored secrets, and those of them that were read rather than cached.
+type SecretsFound = (
+    HashMap<SubjectPseudonym, SubjectSecret>,
+    Vec<(SubjectPseudonym, SubjectSecret)>,
+);
+
+/// The stored secrets of the batch's subjects who have one, from the cache or read; and the
+/// ones read, to be cached once the transaction has committed.
 fn stored_secrets(
     conn: &Connection,
+    cache: &SecretCache,
+    shreds: u64,
     events: &[NewUsageEvent],
-) -> Result<HashMap<SubjectPseudonym, SubjectSecret>, StoreError> {
+) -> Result<SecretsFound, StoreError> {
+    let mut secrets = cache.get(shreds, events.iter().map(|new| new.event.parts().subject));
     let mut stmt = conn
         .prepare_cached("SELECT secret FROM subjects WHERE pseudonym = ?1")
         .map_err(sql)?;
     let mut asked = HashSet::with_capacity(events.len());
-    let mut secrets = HashMap::with_capacity(events.len());
+    let mut read = Vec::new();
     for new in events {
         let subject = new.event.parts().subject;
-        if !asked.insert(subject) {
+        if secrets.contains_key(&subject) || !asked.insert(subject) {
             continue;
         }
         let secret = stmt
@@ -93,10 +147,11 @@ fn stored_secrets(
             .map_err(sql)?;
         if let Some(secret) = secret {
             let secret = secret.map_err(|_| StoreError::Corrupt("a stored secret".into()))?;
-            secrets.insert(subject, SubjectSecret::from_bytes(secret));
+            read.push((subject, SubjectSecret::from_bytes(secret)));
         }
     }
-    Ok(secrets)
+    secrets.extend(read.iter().cloned());
+    Ok((secrets, read))
 }
 
 /// Writes everything the plan adds.

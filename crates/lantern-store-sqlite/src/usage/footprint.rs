@@ -1,12 +1,15 @@
 //! What a subject sees of their events, and shredding them.
 
+use std::collections::BTreeMap;
+
 use lantern_domain::RestrictionGroundCode;
 use lantern_log::{CanonicalEvent, LogEntry, Salt, SubjectPseudonym, SubjectSecret};
 use lantern_store::derived::page_limit;
 use lantern_store::{Footprint, Shredded, StoreError, StoredEvent, WithheldCount};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use time::Date;
 
+use super::pending::{self, PendingCache};
 use crate::codec::{day, julian, parsed};
 use crate::error::sql;
 
@@ -34,53 +37,128 @@ fn secret(
 
 /// The subject's visible events on page `limit`/`offset`, how many there are, and the withheld
 /// ones counted.
+///
+/// The subject's leaves come from the subject index and the pending copy; each leaf's row is
+/// checked to be theirs (index keys are shared now and then) and sorted here, newest first.
 pub(super) fn footprint(
     conn: &Connection,
+    pendings: &PendingCache,
     subject: &SubjectPseudonym,
     today: Date,
     limit: u32,
     offset: u32,
 ) -> Result<Footprint, StoreError> {
     let today = julian(today);
-    let pseudonym = &subject.as_bytes()[..];
-    let rows: Vec<(u64, Vec<u8>, Vec<u8>)> = conn
-        .prepare_cached(
-            "SELECT u.leaf, u.canonical, e.entry
-             FROM usage_events u JOIN log_entries e ON e.leaf = u.leaf
-             WHERE u.subject = ?1 AND (u.withheld_until IS NULL OR u.withheld_until <= ?2)
-             ORDER BY u.occurred_at DESC, u.leaf DESC
-             LIMIT ?3 OFFSET ?4",
-        )
-        .and_then(|mut stmt| {
-            stmt.query_map(
-                params![pseudonym, today, page_limit(limit), offset],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )?
-            .collect()
-        })
-        .map_err(sql)?;
-    let events = if rows.is_empty() {
+    let mut visible: Vec<(i64, u64)> = Vec::new();
+    let mut withheld: BTreeMap<(i32, String), u64> = BTreeMap::new();
+    for row in subject_rows(conn, pendings, subject)? {
+        match row.withheld {
+            Some((until, ground)) if until > today => {
+                *withheld.entry((until, ground)).or_default() += 1;
+            }
+            _ => visible.push((row.occurred_at, row.leaf)),
+        }
+    }
+    visible.sort_unstable_by(|a, b| b.cmp(a));
+    let total = visible.len() as u64;
+    let page: Vec<u64> = visible
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(page_limit(limit)).unwrap_or(usize::MAX))
+        .map(|&(_, leaf)| leaf)
+        .collect();
+    let events = if page.is_empty() {
         Vec::new()
     } else {
         let secret = secret(conn, subject)?.ok_or_else(|| {
             StoreError::Corrupt("stored events of a subject without a secret".into())
         })?;
-        rows.into_iter()
-            .map(|(index, canonical, entry)| stored_event(&secret, index, &canonical, &entry))
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT u.canonical, e.entry
+                 FROM usage_events u JOIN log_entries e ON e.leaf = u.leaf
+                 WHERE u.leaf = ?1",
+            )
+            .map_err(sql)?;
+        page.into_iter()
+            .map(|index| {
+                let (canonical, entry): (Vec<u8>, Vec<u8>) = stmt
+                    .query_row([index], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .map_err(sql)?;
+                stored_event(&secret, index, &canonical, &entry)
+            })
             .collect::<Result<_, _>>()?
     };
-    let total = conn
-        .prepare_cached(
-            "SELECT count(*) FROM usage_events
-             WHERE subject = ?1 AND (withheld_until IS NULL OR withheld_until <= ?2)",
-        )
-        .and_then(|mut stmt| stmt.query_row(params![pseudonym, today], |row| row.get(0)))
-        .map_err(sql)?;
+    let withheld = withheld
+        .into_iter()
+        .map(|((until, ground), events)| {
+            Ok(WithheldCount {
+                ground: parsed(&ground, "restriction ground", RestrictionGroundCode::parse)?,
+                until: day(until)?,
+                events,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
     Ok(Footprint {
         events,
         total,
-        withheld: withheld(conn, pseudonym, today)?,
+        withheld,
     })
+}
+
+/// What the footprint needs of one of a subject's event rows.
+struct SubjectRow {
+    leaf: u64,
+    id: [u8; 16],
+    occurred_at: i64,
+    /// The day it becomes visible, and the ground it is withheld on until then.
+    withheld: Option<(i32, String)>,
+}
+
+/// The subject's stored events, in no particular order.
+fn subject_rows(
+    conn: &Connection,
+    pendings: &PendingCache,
+    subject: &SubjectPseudonym,
+) -> Result<Vec<SubjectRow>, StoreError> {
+    let state = pending::state(conn)?;
+    let mut leaves = pending::indexed_subject_leaves(conn, subject)?;
+    leaves.extend(pendings.subject_leaves(conn, &state, subject)?);
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, subject, occurred_at, withheld_until, ground FROM usage_events
+             WHERE leaf = ?1",
+        )
+        .map_err(sql)?;
+    let mut rows = Vec::with_capacity(leaves.len());
+    for leaf in leaves {
+        let row = stmt
+            .query_row([leaf], |row| {
+                let until: Option<i32> = row.get(3)?;
+                let ground: Option<String> = row.get(4)?;
+                Ok((
+                    row.get::<_, Vec<u8>>(0)?,
+                    row.get_ref(1)?.as_blob()? == &subject.as_bytes()[..],
+                    row.get::<_, i64>(2)?,
+                    until.zip(ground),
+                ))
+            })
+            .optional()
+            .map_err(sql)?;
+        // An index key shared with another subject leads to their rows: skip those.
+        if let Some((id, true, occurred_at, withheld)) = row {
+            let id = id
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("stored event id at leaf {leaf}")))?;
+            rows.push(SubjectRow {
+                leaf,
+                id,
+                occurred_at,
+                withheld,
+            });
+        }
+    }
+    Ok(rows)
 }
 
 fn stored_event(
@@ -101,51 +179,29 @@ fn stored_event(
     })
 }
 
-/// The subject's events withheld today, counted by review date and ground.
-fn withheld(
+/// Deletes the subject's secret and events, and their index rows. The writer runs with
+/// `secure_delete` on, so their bytes are overwritten with zeros in the pages the commit
+/// writes.
+pub(super) fn shred(
     conn: &Connection,
-    pseudonym: &[u8],
-    today: i32,
-) -> Result<Vec<WithheldCount>, StoreError> {
-    let rows: Vec<(i32, String, u64)> = conn
-        .prepare_cached(
-            "SELECT withheld_until, ground, count(*) FROM usage_events
-             WHERE subject = ?1 AND withheld_until > ?2
-             GROUP BY withheld_until, ground
-             ORDER BY withheld_until, ground",
-        )
-        .and_then(|mut stmt| {
-            stmt.query_map(params![pseudonym, today], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })?
-            .collect()
-        })
-        .map_err(sql)?;
-    rows.into_iter()
-        .map(|(until, ground, events)| {
-            Ok(WithheldCount {
-                ground: parsed(&ground, "restriction ground", RestrictionGroundCode::parse)?,
-                until: day(until)?,
-                events,
-            })
-        })
-        .collect()
-}
-
-/// Deletes the subject's secret and events. The writer runs with `secure_delete` on, so their
-/// bytes are overwritten with zeros in the pages the commit writes.
-pub(super) fn shred(conn: &Connection, subject: &SubjectPseudonym) -> Result<Shredded, StoreError> {
-    let pseudonym = &subject.as_bytes()[..];
+    pendings: &PendingCache,
+    subject: &SubjectPseudonym,
+) -> Result<Shredded, StoreError> {
     let secrets = conn
         .prepare_cached("DELETE FROM subjects WHERE pseudonym = ?1")
-        .and_then(|mut stmt| stmt.execute([pseudonym]))
+        .and_then(|mut stmt| stmt.execute([&subject.as_bytes()[..]]))
         .map_err(sql)?;
-    let events = conn
-        .prepare_cached("DELETE FROM usage_events WHERE subject = ?1")
-        .and_then(|mut stmt| stmt.execute([pseudonym]))
+    let rows = subject_rows(conn, pendings, subject)?;
+    let mut delete = conn
+        .prepare_cached("DELETE FROM usage_events WHERE leaf = ?1")
         .map_err(sql)?;
+    for row in &rows {
+        delete.execute([row.leaf]).map_err(sql)?;
+        pending::unindex(conn, row.leaf, &row.id, subject)?;
+    }
+    pending::count_shredding(conn)?;
     Ok(Shredded {
         secret_deleted: secrets > 0,
-        events_deleted: events as u64,
+        events_deleted: rows.len() as u64,
     })
 }
