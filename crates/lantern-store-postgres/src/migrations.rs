@@ -39,6 +39,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "usage_log",
         sql: include_str!("../migrations/0004_usage_log.sql"),
     },
+    Migration {
+        version: 5,
+        name: "deferred_usage_indexes",
+        sql: include_str!("../migrations/0005_deferred_usage_indexes.sql"),
+    },
 ];
 
 /// The advisory lock that serialises migrations across every process connecting to the
