@@ -14,7 +14,9 @@
 //! Domain values are stored as serde JSON documents, one per version, next to the few columns
 //! that searches filter on. Times are kept as microseconds since the Unix epoch and returned in
 //! UTC. Every write is one `BEGIN IMMEDIATE` transaction on the single writer connection, run on
-//! tokio's blocking pool; reads run on a pool of `query_only` connections.
+//! tokio's blocking pool; reads run on a pool of `query_only` connections. WAL checkpoints
+//! run on a thread of their own. The usage log keeps its id and subject indexes behind the
+//! appends, with the events not yet indexed held in memory (see `usage`).
 
 mod access;
 mod checkpointer;
