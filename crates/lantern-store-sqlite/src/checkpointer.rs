@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -23,9 +24,12 @@ const LONG_WAL_FRAMES: u64 = 32_768;
 /// costs one checkpoint rather than one each.
 const PAUSE: Duration = Duration::from_millis(20);
 
-/// The handle the writer keeps.
+/// The handle the writer keeps. Dropping it stops the thread and waits for it, so that its
+/// connection is closed when the store is: the last connection to close copies what is left
+/// of the WAL into the database file and removes the WAL.
 pub(crate) struct Checkpointer {
-    wake: SyncSender<()>,
+    wake: Option<SyncSender<()>>,
+    thread: Option<JoinHandle<()>>,
     /// Frames in the WAL as of the last checkpoint.
     wal_frames: Arc<AtomicU64>,
 }
@@ -37,17 +41,23 @@ impl Checkpointer {
         let (wake, woken) = mpsc::sync_channel(1);
         let wal_frames = Arc::new(AtomicU64::new(0));
         let frames = Arc::clone(&wal_frames);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || run(&conn, &woken, &frames))?;
-        Ok(Self { wake, wal_frames })
+        Ok(Self {
+            wake: Some(wake),
+            thread: Some(thread),
+            wal_frames,
+        })
     }
 
     /// Tells the thread a commit added to the WAL.
     pub(crate) fn committed(&self) {
         // A full channel means a wake-up is pending already.
-        match self.wake.try_send(()) {
-            Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
+        if let Some(wake) = &self.wake {
+            match wake.try_send(()) {
+                Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
+            }
         }
     }
 
@@ -59,6 +69,17 @@ impl Checkpointer {
     /// Records the WAL's length as a checkpoint reported it.
     pub(crate) fn record(&self, frames: u64) {
         self.wal_frames.store(frames, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.wake.take());
+        if let Some(thread) = self.thread.take() {
+            // The thread only runs checkpoints, which report failure by value: it does not
+            // panic, and if it did there would be nothing left to clean up.
+            let _ = thread.join();
+        }
     }
 }
 

@@ -50,6 +50,8 @@ pub(crate) struct Connections {
     path: PathBuf,
     writer: Arc<tokio::sync::Mutex<Connection>>,
     idle_readers: Mutex<Vec<Connection>>,
+    /// Declared last, so dropped last: its connection is the last to close (see
+    /// [`Checkpointer`]).
     checkpointer: Arc<Checkpointer>,
 }
 
