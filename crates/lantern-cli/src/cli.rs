@@ -135,6 +135,62 @@ pub(crate) struct ServeArgs {
         value_name = "ADDR"
     )]
     pub(crate) listen: SocketAddr,
+    /// The address browsers reach this server at, e.g. `https://lantern.example.gov.tw` (behind
+    /// a TLS proxy). Gives the OIDC redirect URL (`<URL>/me/callback`), and cookies are marked
+    /// `Secure` unless it is plain HTTP on loopback. Default: `http://` and the listen address.
+    #[arg(long, env = "LANTERN_PUBLIC_URL", value_name = "URL")]
+    pub(crate) public_url: Option<reqwest::Url>,
+    #[command(flatten)]
+    pub(crate) oidc: Box<OidcArgs>,
+}
+
+/// The citizens' OpenID Connect provider. Without an issuer, citizens cannot log in.
+#[derive(Debug, Args)]
+pub(crate) struct OidcArgs {
+    /// The provider's issuer URL (discovery reads `<URL>/.well-known/openid-configuration`).
+    #[arg(long, env = "LANTERN_OIDC_ISSUER", value_name = "URL")]
+    pub(crate) oidc_issuer: Option<String>,
+    /// Lantern's client id at the provider.
+    #[arg(long, env = "LANTERN_OIDC_CLIENT_ID", value_name = "ID")]
+    pub(crate) oidc_client_id: Option<String>,
+    /// Lantern's client secret at the provider. Prefer the environment variable: a command
+    /// line is visible to every user of the machine. Never printed.
+    #[arg(
+        long,
+        env = "LANTERN_OIDC_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub(crate) oidc_client_secret: Option<SecretArg>,
+    /// Where the provider sends citizens back. Default: `<public URL>/me/callback`.
+    #[arg(long, env = "LANTERN_OIDC_REDIRECT_URL", value_name = "URL")]
+    pub(crate) oidc_redirect_url: Option<reqwest::Url>,
+    /// The ID-token claim that holds the citizen's national ID or resident certificate number.
+    #[arg(
+        long,
+        env = "LANTERN_OIDC_NATIONAL_ID_CLAIM",
+        value_name = "CLAIM",
+        default_value = lantern_server::auth::oidc::DEFAULT_NATIONAL_ID_CLAIM
+    )]
+    pub(crate) oidc_national_id_claim: String,
+}
+
+/// A secret given on the command line or in the environment; its `Debug` is redacted.
+#[derive(Clone)]
+pub(crate) struct SecretArg(pub(crate) String);
+
+impl std::fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for SecretArg {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
 }
 
 #[derive(Debug, Args)]

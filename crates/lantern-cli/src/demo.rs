@@ -10,7 +10,7 @@ use lantern_usage::{Ingestor, PseudonymKey};
 use time::OffsetDateTime;
 
 use crate::cli::DemoArgs;
-use crate::config::{Mode, run_server};
+use crate::config::{Mode, run_server, server_config};
 use crate::keys::load_or_create;
 use crate::open::open_sqlite;
 
@@ -22,7 +22,8 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     if args.seed_only {
         return Ok(());
     }
-    run_server(store, keys, args.listen, Mode::Demo).await
+    let config = server_config(args.listen, Mode::Demo);
+    run_server(store, keys, args.listen, config).await
 }
 
 /// Seeds the demo world with `events` usage events into `store` unless it is already there,

@@ -1,6 +1,6 @@
 //! Who is asking, and what they may do.
 //!
-//! Three kinds of credential exist:
+//! Four kinds of credential exist:
 //! - **API tokens** for agency systems: `lt_` followed by the unpadded base64url form of 32
 //!   random bytes, sent as `Authorization: Bearer lt_…`. Only the SHA-256 of the token text is
 //!   stored ([`issue_api_token`]).
@@ -8,6 +8,10 @@
 //!   `lantern_session` cookie ([`start_session`]); only the SHA-256 of the cookie's secret is
 //!   stored. Changes made through the API with the cookie must also carry the session's
 //!   `X-CSRF-Token` header.
+//! - **Citizen sessions** for data subjects: a login through the citizens' OpenID Connect
+//!   provider ([`oidc`]), or in demo mode as a demo citizen, sets the `lantern_citizen` cookie
+//!   ([`start_citizen_session`]); the session holds only the pseudonym of the citizen's
+//!   national ID and the SHA-256 of the cookie's secret. It is never a staff session.
 //! - **Nobody**: the registers are public (PDPA Art. 17), so reading needs no credential.
 //!
 //! The authorisation rule: an agency may *write* only its own records ([`authorize_write`]);
@@ -15,6 +19,8 @@
 //! intermediate agencies ([`authorize_read`], for records that are not public).
 
 mod caller;
+mod citizen;
+pub mod oidc;
 mod password;
 mod secret;
 mod session;
@@ -26,7 +32,12 @@ use lantern_store::StoreError;
 use crate::error::AppError;
 
 pub use caller::{CSRF_HEADER, Caller};
+pub use citizen::{
+    CITIZEN_COOKIE, CITIZEN_LOGIN_PATH, CITIZEN_SESSION_MINUTES, CitizenRejection, CitizenSession,
+    end_citizen_session, start_citizen_session,
+};
 pub use password::hash_password;
+pub(crate) use secret::{constant_time_eq, random_secret};
 pub use session::{
     NewSession, SESSION_COOKIE, SESSION_HOURS, StaffSession, end_session, start_session,
 };

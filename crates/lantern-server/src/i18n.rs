@@ -92,7 +92,7 @@ impl Lang {
 }
 
 /// One locale's Fluent sources: (file name, text).
-type Sources = [(&'static str, &'static str); 8];
+type Sources = [(&'static str, &'static str); 9];
 
 macro_rules! locale {
     ($dir:literal) => {
@@ -128,6 +128,10 @@ macro_rules! locale {
             (
                 "coverage.ftl",
                 include_str!(concat!("../locales/", $dir, "/coverage.ftl")),
+            ),
+            (
+                "me.ftl",
+                include_str!(concat!("../locales/", $dir, "/me.ftl")),
             ),
         ]
     };

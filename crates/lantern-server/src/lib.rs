@@ -25,7 +25,7 @@ pub mod state;
 
 use axum::Router;
 
-pub use state::{AppState, LogKeys, ServerConfig};
+pub use state::{AppState, LogKeys, ServerConfig, StartError};
 
 /// The whole application: API, log endpoints, pages and health check.
 pub fn app(state: AppState) -> Router {

@@ -8,15 +8,20 @@ use lantern_log::CheckpointSigner;
 use lantern_store::{Store, StoreError};
 use lantern_usage::{Ingestor, PseudonymKey};
 
+use crate::auth::oidc::{OidcProvider, OidcSettings};
 use crate::log::Publisher;
 
 /// Server settings that handlers need.
 #[derive(Debug, Clone, Default)]
 pub struct ServerConfig {
-    /// Demo mode: the start page lists demo accounts. Never on in production.
+    /// Demo mode: the start page lists demo accounts, and citizens may log in as a demo
+    /// citizen. Never on in production.
     pub demo: bool,
     /// Mark cookies `Secure`. Off only when serving plain HTTP on loopback.
     pub secure_cookies: bool,
+    /// The citizens' OpenID Connect provider. Without it citizens cannot log in (except as
+    /// demo citizens in demo mode).
+    pub oidc: Option<OidcSettings>,
 }
 
 /// The log's keys: the checkpoint signing key (with the origin it signs for) and the key of the
@@ -26,6 +31,17 @@ pub struct LogKeys {
     pub signer: CheckpointSigner,
     /// Turns national IDs into pseudonyms.
     pub subject_key: PseudonymKey,
+}
+
+/// Why the state could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The citizens' OpenID Connect settings are unusable.
+    #[error("OpenID Connect settings: {0}")]
+    Oidc(String),
 }
 
 /// Shared state of all handlers. Cheap to clone.
@@ -41,6 +57,10 @@ pub struct AppState {
     pub log: Arc<Publisher>,
     /// The ingestion path of usage events.
     pub ingestor: Arc<Ingestor>,
+    /// The key of the subjects' pseudonyms, to find a logged-in citizen's events.
+    pub subject_key: Arc<PseudonymKey>,
+    /// The citizens' identity provider, when one is configured.
+    pub oidc: Option<Arc<OidcProvider>>,
 }
 
 impl AppState {
@@ -48,14 +68,23 @@ impl AppState {
     /// checkpoint publisher (so it must run inside a tokio runtime).
     ///
     /// # Errors
-    /// When the store cannot be read.
+    /// [`StartError::Store`] when the store cannot be read; [`StartError::Oidc`] when the OIDC
+    /// settings are invalid.
     pub async fn new(
         store: Arc<dyn Store>,
         config: ServerConfig,
         keys: LogKeys,
-    ) -> Result<Self, StoreError> {
+    ) -> Result<Self, StartError> {
+        let oidc = match &config.oidc {
+            Some(settings) => Some(Arc::new(
+                OidcProvider::new(settings.clone()).map_err(StartError::Oidc)?,
+            )),
+            None => None,
+        };
         let state = Self {
             log: Publisher::start(Arc::clone(&store), keys.signer).await?,
+            subject_key: Arc::new(keys.subject_key.clone()),
+            oidc,
             ingestor: Arc::new(Ingestor::new(Arc::clone(&store), keys.subject_key)),
             store,
             reference: Arc::new(RwLock::new(Arc::new(builtin().clone()))),

@@ -104,6 +104,7 @@ async fn start_server(dir: &Path) -> String {
         ServerConfig {
             demo: true,
             secure_cookies: false,
+            ..ServerConfig::default()
         },
         LogKeys {
             signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),

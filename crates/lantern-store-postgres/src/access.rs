@@ -3,12 +3,15 @@
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use lantern_domain::AgencyCode;
-use lantern_store::{AccessStore, ApiToken, NewApiToken, Role, Session, StoreError, User};
+use lantern_log::SubjectPseudonym;
+use lantern_store::{
+    AccessStore, ApiToken, CitizenSession, NewApiToken, Role, Session, StoreError, User,
+};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 use crate::PostgresStore;
-use crate::codec::{agency_code, execute, get, hash, query_opt};
+use crate::codec::{agency_code, bytes32, execute, get, hash, query_opt};
 use crate::error::pg;
 use crate::register::agency_exists;
 use lantern_store::derived::stored_instant;
@@ -47,6 +50,16 @@ fn session(row: &Row) -> Result<Session, StoreError> {
     Ok(Session {
         id_hash: hash(get(row, 0)?)?,
         username: get(row, 1)?,
+        csrf_token: get(row, 2)?,
+        created_at: get(row, 3)?,
+        expires_at: get(row, 4)?,
+    })
+}
+
+fn citizen_session(row: &Row) -> Result<CitizenSession, StoreError> {
+    Ok(CitizenSession {
+        id_hash: hash(get(row, 0)?)?,
+        subject: SubjectPseudonym::from_bytes(bytes32(get(row, 1)?, "subject pseudonym")?),
         csrf_token: get(row, 2)?,
         created_at: get(row, 3)?,
         expires_at: get(row, 4)?,
@@ -171,6 +184,50 @@ impl AccessStore for PostgresStore {
         execute(
             &client,
             "DELETE FROM sessions WHERE id_hash = $1",
+            &[&&id_hash[..]],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn create_citizen_session(&self, new: &CitizenSession) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        execute(
+            &client,
+            "INSERT INTO citizen_sessions (id_hash, subject, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &&new.id_hash[..],
+                &&new.subject.as_bytes()[..],
+                &new.csrf_token,
+                &stored_instant(new.created_at),
+                &stored_instant(new.expires_at),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn citizen_session(
+        &self,
+        id_hash: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<CitizenSession>, StoreError> {
+        let client = self.client().await?;
+        let row = query_opt(
+            &client,
+            "SELECT id_hash, subject, csrf_token, created_at, expires_at
+             FROM citizen_sessions WHERE id_hash = $1 AND expires_at > $2",
+            &[&&id_hash[..], &stored_instant(now)],
+        )
+        .await?;
+        row.as_ref().map(citizen_session).transpose()
+    }
+
+    async fn delete_citizen_session(&self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        execute(
+            &client,
+            "DELETE FROM citizen_sessions WHERE id_hash = $1",
             &[&&id_hash[..]],
         )
         .await?;

@@ -44,6 +44,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "deferred_usage_indexes",
         sql: include_str!("../migrations/0005_deferred_usage_indexes.sql"),
     },
+    Migration {
+        version: 6,
+        name: "citizen_sessions",
+        sql: include_str!("../migrations/0006_citizen_sessions.sql"),
+    },
 ];
 
 /// The advisory lock that serialises migrations across every process connecting to the

@@ -2,7 +2,10 @@
 
 use async_trait::async_trait;
 use lantern_domain::AgencyCode;
-use lantern_store::{AccessStore, ApiToken, NewApiToken, Role, Session, StoreError, User};
+use lantern_log::SubjectPseudonym;
+use lantern_store::{
+    AccessStore, ApiToken, CitizenSession, NewApiToken, Role, Session, StoreError, User,
+};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use time::OffsetDateTime;
 
@@ -242,6 +245,85 @@ impl AccessStore for SqliteStore {
         self.connections
             .write(move |tx| {
                 tx.prepare_cached("DELETE FROM sessions WHERE id_hash = ?1")
+                    .and_then(|mut stmt| stmt.execute([&id_hash[..]]))
+                    .map_err(sql)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn create_citizen_session(&self, session: &CitizenSession) -> Result<(), StoreError> {
+        let session = session.clone();
+        self.connections
+            .write(move |tx| {
+                let (created_at, expires_at) =
+                    (micros(session.created_at)?, micros(session.expires_at)?);
+                tx.prepare_cached(
+                    "INSERT INTO citizen_sessions (id_hash, subject, csrf_token, created_at, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut stmt| {
+                    stmt.execute(params![
+                        &session.id_hash[..],
+                        &session.subject.as_bytes()[..],
+                        session.csrf_token,
+                        created_at,
+                        expires_at
+                    ])
+                })
+                .map_err(sql)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn citizen_session(
+        &self,
+        id_hash: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<CitizenSession>, StoreError> {
+        let id_hash = *id_hash;
+        self.connections
+            .read(move |tx| {
+                let now = micros(now)?;
+                let stored = tx
+                    .prepare_cached(
+                        "SELECT id_hash, subject, csrf_token, created_at, expires_at
+                         FROM citizen_sessions WHERE id_hash = ?1 AND expires_at > ?2",
+                    )
+                    .and_then(|mut stmt| {
+                        stmt.query_row(params![&id_hash[..], now], |row| {
+                            Ok((
+                                row.get::<_, Vec<u8>>(0)?,
+                                row.get::<_, Vec<u8>>(1)?,
+                                row.get::<_, String>(2)?,
+                                row.get::<_, i64>(3)?,
+                                row.get::<_, i64>(4)?,
+                            ))
+                        })
+                        .optional()
+                    })
+                    .map_err(sql)?;
+                stored
+                    .map(|(id_hash, subject, csrf_token, created_at, expires_at)| {
+                        Ok(CitizenSession {
+                            id_hash: hash(&id_hash)?,
+                            subject: SubjectPseudonym::from_bytes(hash(&subject)?),
+                            csrf_token,
+                            created_at: instant(created_at)?,
+                            expires_at: instant(expires_at)?,
+                        })
+                    })
+                    .transpose()
+            })
+            .await
+    }
+
+    async fn delete_citizen_session(&self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
+        let id_hash = *id_hash;
+        self.connections
+            .write(move |tx| {
+                tx.prepare_cached("DELETE FROM citizen_sessions WHERE id_hash = ?1")
                     .and_then(|mut stmt| stmt.execute([&id_hash[..]]))
                     .map_err(sql)?;
                 Ok(())

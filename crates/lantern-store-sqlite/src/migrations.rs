@@ -45,6 +45,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "deferred_usage_indexes",
         sql: include_str!("../migrations/0005_deferred_usage_indexes.sql"),
     },
+    Migration {
+        version: 6,
+        name: "citizen_sessions",
+        sql: include_str!("../migrations/0006_citizen_sessions.sql"),
+    },
 ];
 
 /// Applies every migration `conn` lacks, all in one transaction: a failure leaves the schema as

@@ -103,6 +103,10 @@ macro_rules! conformance_suite {
                 sessions_end_at_expiry,
                 deleted_session_is_gone,
                 session_of_unknown_user_is_not_found,
+                citizen_sessions_end_at_expiry,
+                deleted_citizen_session_is_gone,
+                citizen_and_staff_sessions_are_apart,
+                taken_citizen_session_id_conflicts,
             }
             reference {
                 imported_purposes_are_replaced_wholesale,

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use lantern_domain::AgencyCode;
+use lantern_log::SubjectPseudonym;
 use time::OffsetDateTime;
 
 use crate::StoreError;
@@ -66,6 +67,23 @@ pub struct Session {
     pub id_hash: [u8; 32],
     /// Whose session.
     pub username: String,
+    /// The CSRF token that forms of this session must carry.
+    pub csrf_token: String,
+    /// When it started.
+    pub created_at: OffsetDateTime,
+    /// When it ends.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A logged-in citizen's session (the citizen portal, 我的個資足跡). Distinct from a staff
+/// [`Session`]: it names no account, only the subject's pseudonym — the raw national ID is
+/// never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenSession {
+    /// SHA-256 of the session cookie's secret.
+    pub id_hash: [u8; 32],
+    /// The keyed pseudonym of the citizen's national ID or resident certificate number.
+    pub subject: SubjectPseudonym,
     /// The CSRF token that forms of this session must carry.
     pub csrf_token: String,
     /// When it started.
@@ -149,4 +167,28 @@ pub trait AccessStore {
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend fails.
     async fn delete_session(&self, id_hash: &[u8; 32]) -> Result<(), StoreError>;
+
+    /// Stores a new citizen session. Durable on return.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a session with this id hash exists (a secret drawn twice);
+    /// [`StoreError::Unavailable`] when the backend fails.
+    async fn create_citizen_session(&self, session: &CitizenSession) -> Result<(), StoreError>;
+
+    /// The citizen session with this id hash if it has not expired at `now`. Staff sessions are
+    /// never returned: the two kinds are kept apart.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the backend fails.
+    async fn citizen_session(
+        &self,
+        id_hash: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<CitizenSession>, StoreError>;
+
+    /// Ends a citizen session. Ending an unknown session is not an error.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the backend fails.
+    async fn delete_citizen_session(&self, id_hash: &[u8; 32]) -> Result<(), StoreError>;
 }

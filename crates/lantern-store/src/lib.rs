@@ -25,7 +25,7 @@ pub mod sequencing;
 mod settings;
 mod usage;
 
-pub use access::{AccessStore, ApiToken, NewApiToken, Role, Session, User};
+pub use access::{AccessStore, ApiToken, CitizenSession, NewApiToken, Role, Session, User};
 pub use error::StoreError;
 pub use register::{
     Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned,

@@ -13,7 +13,7 @@ const SECRET_BYTES: usize = 32;
 pub(super) const SECRET_CHARS: usize = 43;
 
 /// A fresh secret as unpadded base64url text. `rand::rng()` is a CSPRNG seeded from the OS.
-pub(super) fn random_secret() -> String {
+pub(crate) fn random_secret() -> String {
     let mut bytes = [0u8; SECRET_BYTES];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
@@ -34,7 +34,7 @@ pub(super) fn digest(text: &str) -> [u8; 32] {
 }
 
 /// Compares two values in time that depends only on their lengths.
-pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -94,6 +94,11 @@ impl PageCtx {
         query_pairs(&self.uri)
     }
 
+    /// The request's raw query string, empty when there is none.
+    pub(crate) fn uri_query(&self) -> &str {
+        self.uri.query().unwrap_or_default()
+    }
+
     /// Whether cookies this response sets must be marked `Secure`.
     pub(crate) const fn secure_cookies(&self) -> bool {
         self.secure_cookies

@@ -11,6 +11,7 @@
 
 mod agencies;
 mod assets;
+mod citizen;
 mod contact;
 mod context;
 mod coverage;
@@ -43,6 +44,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/agencies", get(agencies::index))
         .route("/agencies/{code}", get(agencies::page))
         .route("/coverage", get(coverage::page))
+        .route("/me", get(citizen::home))
+        .route("/me/login", get(citizen::login))
+        .route("/me/callback", get(citizen::callback))
+        .route("/me/logout", post(citizen::logout))
+        .route(
+            "/me/demo-login",
+            get(citizen::demo_login_form).post(citizen::demo_login),
+        )
         .route("/staff", get(staff::home))
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))

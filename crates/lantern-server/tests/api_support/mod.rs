@@ -29,10 +29,10 @@ use lantern_log::{CheckpointSigner, Hash, SubjectPseudonym};
 use lantern_server::auth::{hash_password, issue_api_token};
 use lantern_server::{AppState, LogKeys, ServerConfig, app};
 use lantern_store::{
-    AccessStore, ApiToken, AppendReceipt, Change, DailyVolume, FileActivity, FileQuery, Footprint,
-    FootprintQuery, NewApiToken, NewUsageEvent, Page, ReferenceStore, RegisterStore, Role, Session,
-    SettingsStore, Shredded, StatsQuery, StatsRow, StoreError, TreeHead, UsageLogStore, User,
-    VersionInfo, Versioned,
+    AccessStore, ApiToken, AppendReceipt, Change, CitizenSession, DailyVolume, FileActivity,
+    FileQuery, Footprint, FootprintQuery, NewApiToken, NewUsageEvent, Page, ReferenceStore,
+    RegisterStore, Role, Session, SettingsStore, Shredded, StatsQuery, StatsRow, StoreError,
+    TreeHead, UsageLogStore, User, VersionInfo, Versioned,
 };
 use lantern_store_sqlite::SqliteStore;
 use lantern_store_tests::fixtures;
@@ -74,6 +74,7 @@ impl World {
         let config = ServerConfig {
             demo: false,
             secure_cookies: false,
+            ..ServerConfig::default()
         };
         let state = AppState::new(store.clone(), config, test_keys())
             .await
@@ -445,6 +446,25 @@ impl AccessStore for SwitchableStore {
     async fn delete_session(&self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
         self.check()?;
         self.inner.delete_session(id_hash).await
+    }
+
+    async fn create_citizen_session(&self, session: &CitizenSession) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.create_citizen_session(session).await
+    }
+
+    async fn citizen_session(
+        &self,
+        id_hash: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<CitizenSession>, StoreError> {
+        self.check()?;
+        self.inner.citizen_session(id_hash, now).await
+    }
+
+    async fn delete_citizen_session(&self, id_hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.delete_citizen_session(id_hash).await
     }
 }
 

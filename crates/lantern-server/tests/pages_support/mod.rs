@@ -63,6 +63,7 @@ impl World {
         let config = ServerConfig {
             demo: true,
             secure_cookies: false,
+            ..ServerConfig::default()
         };
         let keys = LogKeys {
             signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),

@@ -1,0 +1,14 @@
+me-title = My data footprint
+me-logged-in = You are logged in.
+me-footprint-coming = This page will show every use of your personal data that agencies have reported.
+me-logout-submit = Log out
+me-error-refused = The identity provider did not complete the login (it was cancelled or refused). You have not been logged in. Please try again.
+me-error-expired = This login was not started in this browser, or it took too long. You have not been logged in. Please log in again.
+me-error-rejected = The identity provider's answer could not be verified. You have not been logged in. Please try again later.
+me-error-national-id = The identity provider did not send a valid national ID or resident certificate number. You have not been logged in. Please contact the identity provider.
+me-error-csrf = The form has expired. Please go back, reload the page and try again.
+me-demo-title = Log in as a demo citizen
+me-demo-intro = This is a demo with synthetic data. Choose one of the invented people to see the portal as they would; their numbers are masked and belong to nobody.
+me-demo-choose = Demo citizen
+me-demo-submit = Log in
+me-demo-error-choice = Please choose one of the listed demo citizens.

@@ -1,0 +1,14 @@
+me-title = 我的個資足跡
+me-logged-in = 您已登入。
+me-footprint-coming = 這個頁面將列出各機關回報使用您個人資料的每一筆紀錄。
+me-logout-submit = 登出
+me-error-refused = 身分驗證服務沒有完成登入（已取消或被拒絕），您尚未登入。請再試一次。
+me-error-expired = 這次登入不是從這個瀏覽器開始，或是花費時間太久，您尚未登入。請重新登入。
+me-error-rejected = 無法驗證身分驗證服務的回應，您尚未登入。請稍後再試。
+me-error-national-id = 身分驗證服務沒有提供有效的身分證統一編號或統一證號，您尚未登入。請洽詢身分驗證服務。
+me-error-csrf = 表單已經過期。請回上一頁，重新整理後再試一次。
+me-demo-title = 以示範民眾身分登入
+me-demo-intro = 這是使用合成資料的示範站。請選擇一位虛構的民眾，以他們的角度瀏覽；號碼已部分遮蔽，且不屬於任何真實人物。
+me-demo-choose = 示範民眾
+me-demo-submit = 登入
+me-demo-error-choice = 請從清單中選擇一位示範民眾。
