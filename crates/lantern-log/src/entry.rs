@@ -55,11 +55,16 @@ pub enum Action {
     Correct,
     /// 刪除: deleted.
     Delete,
+    /// 同意: the subject consented to a service's collection and use (PDPA Arts. 7-8); the
+    /// event is the consent record.
+    Consent,
+    /// 撤回同意: the subject withdrew a consent given earlier.
+    WithdrawConsent,
 }
 
 impl Action {
     /// Every action, in the order of the list above.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Action::Collect,
         Action::Process,
         Action::Use,
@@ -69,6 +74,8 @@ impl Action {
         Action::Export,
         Action::Correct,
         Action::Delete,
+        Action::Consent,
+        Action::WithdrawConsent,
     ];
 
     /// The action's name in entries and events, e.g. `out_of_purpose_use`.
@@ -84,6 +91,8 @@ impl Action {
             Action::Export => "export",
             Action::Correct => "correct",
             Action::Delete => "delete",
+            Action::Consent => "consent",
+            Action::WithdrawConsent => "withdraw_consent",
         }
     }
 
@@ -96,7 +105,7 @@ impl Action {
             .into_iter()
             .find(|action| action.as_str() == name)
             .ok_or(
-                "one of collect, process, use, disclose, out_of_purpose_use, link, export, correct, delete",
+                "one of collect, process, use, disclose, out_of_purpose_use, link, export, correct, delete, consent, withdraw_consent",
             )
     }
 }

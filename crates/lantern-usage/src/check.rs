@@ -10,7 +10,7 @@
 //! | `occurred_at` | RFC 3339 with an offset; in UTC within the years 0000-9999; at most [`FUTURE_TOLERANCE`] after the time of receipt |
 //! | `file` | a registered file of the reporting agency (a file of another agency is reported exactly like a missing one, so agencies cannot probe each other's registers) |
 //! | `subject` | a national ID or resident certificate number with the right shape and check digit |
-//! | `action` | one of the nine actions of the log format |
+//! | `action` | one of the eleven actions of the log format |
 //! | `purpose` | a specific-purpose code `001`-`182` |
 //! | `categories` | at least one code `C001`-`C199`; when the file registers all its categories as codes, only those |
 //! | `legal_basis` | a code of the legal-bases list; not Art. 19 or 20, which are for non-public bodies |
