@@ -1,0 +1,143 @@
+//! Accessibility in headless Chromium: every page people use passes axe-core's WCAG 2.1 A and
+//! AA rules (no serious or critical violation) at phone and desktop widths, and a citizen's
+//! whole visit works by keyboard alone. Screenshots of each page at both widths go to
+//! `target/screenshots/a11y-*.png`.
+//!
+//! Built only with `--features browser-tests`; `scripts/browser.sh` installs Chromium, its
+//! driver and axe-core.
+//!
+//! ```text
+//! scripts/browser.sh
+//! cargo test -p lantern-server --features browser-tests --test browser_accessibility
+//! ```
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed step is a failed test"
+)]
+
+mod browser_support;
+
+use browser_support::{
+    assert_accessible, browser, press, serious_violations, shoot, start_driver, start_server,
+    tab_to, viewport, wait,
+};
+use fantoccini::Client;
+use fantoccini::key::Key;
+
+/// The widths checked: a 375 px phone and a desktop.
+const WIDTHS: [(&str, u32, u32); 2] = [("phone", 375, 812), ("desktop", 1280, 900)];
+
+/// Pages anyone can open, by screenshot name.
+const PUBLIC_PAGES: [(&str, &str); 9] = [
+    ("home", "/"),
+    ("register", "/files"),
+    ("register-filtered", "/files?large=yes"),
+    ("file", "/files/nhi-claims"),
+    ("agencies", "/agencies"),
+    ("agency", "/agencies/MOHW-NHIA"),
+    ("coverage", "/coverage"),
+    ("staff-login", "/staff/login"),
+    ("citizen-demo-login", "/me/demo-login"),
+];
+
+/// Pages of a logged-in citizen, by screenshot name.
+const CITIZEN_PAGES: [(&str, &str); 1] = [("me", "/me")];
+
+/// Checks one page at both widths, in both languages for the first width.
+async fn check_page(client: &Client, base: &str, name: &str, path: &str) {
+    for (label, width, height) in WIDTHS {
+        viewport(client, width, height).await;
+        client.goto(&format!("{base}{path}")).await.unwrap();
+        wait(client, "main h1").await;
+        assert_accessible(client, &format!("{path} at {width} px")).await;
+        shoot(client, &format!("a11y-{label}-{name}")).await;
+    }
+    let separator = if path.contains('?') { '&' } else { '?' };
+    client
+        .goto(&format!("{base}{path}{separator}lang=en"))
+        .await
+        .unwrap();
+    wait(client, "html[lang=en] main h1").await;
+    assert_accessible(client, &format!("{path} in English")).await;
+    shoot(client, &format!("a11y-desktop-{name}-en")).await;
+    client.goto(&format!("{base}/?lang=zh-TW")).await.unwrap();
+}
+
+/// Logs the first demo citizen in with the keyboard only, from the demo login page.
+async fn log_in_by_keyboard(client: &Client, base: &str) {
+    client.goto(&format!("{base}/me/demo-login")).await.unwrap();
+    wait(client, "main h1").await;
+    tab_to(client, "select#demo-citizen", 40).await;
+    tab_to(client, "form.login button[type=submit]", 5).await;
+    press(client, Key::Enter, 1).await;
+    wait(client, "form[action='/me/logout']").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_people_use_pass_the_wcag_aa_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start_server(dir.path()).await;
+    let driver = start_driver();
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+
+    // The check itself sees violations: an unlabelled field and an image without a text.
+    client.goto(&format!("{base}/")).await.unwrap();
+    wait(&client, "main h1").await;
+    client
+        .execute(
+            r#"const main = document.querySelector("main");
+            main.insertAdjacentHTML("beforeend",
+              '<input type="text" id="unlabelled"><img src="/no-such-image.png">');"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found: Vec<_> = serious_violations(&client)
+        .await
+        .into_iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        found.contains(&"label".to_owned()) && found.contains(&"image-alt".to_owned()),
+        "{found:?}"
+    );
+
+    for (name, path) in PUBLIC_PAGES {
+        check_page(&client, &base, name, path).await;
+    }
+    log_in_by_keyboard(&client, &base).await;
+    for (name, path) in CITIZEN_PAGES {
+        check_page(&client, &base, name, path).await;
+    }
+
+    client.close().await.unwrap();
+    drop(driver);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_logs_in_and_out_by_keyboard_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start_server(dir.path()).await;
+    let driver = start_driver();
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+    viewport(&client, 375, 812).await;
+
+    log_in_by_keyboard(&client, &base).await;
+    shoot(&client, "keyboard-phone-me").await;
+
+    tab_to(&client, "form[action='/me/logout'] button", 60).await;
+    press(&client, Key::Enter, 1).await;
+    // Logging out leads to the start page.
+    let mut home = client.current_url().await.unwrap();
+    home.set_path("/");
+    home.set_query(None);
+    client.wait().for_url(&home).await.unwrap();
+    client.goto(&format!("{base}/me")).await.unwrap();
+    wait(&client, "form.login").await;
+
+    client.close().await.unwrap();
+    drop(driver);
+}
