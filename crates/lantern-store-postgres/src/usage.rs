@@ -13,9 +13,10 @@ mod tree;
 use async_trait::async_trait;
 use lantern_domain::FileId;
 use lantern_log::{Hash, SubjectPseudonym};
+use lantern_store::footprint::FootprintEntries;
 use lantern_store::{
     AppendReceipt, DailyVolume, FileActivity, Footprint, FootprintQuery, NewUsageEvent, Shredded,
-    StatsQuery, StatsRow, StoreError, TreeHead, UsageLogStore,
+    StatsQuery, StatsRow, StoreError, StoredEvent, TreeHead, UsageLogStore,
 };
 use time::{Date, OffsetDateTime};
 
@@ -54,6 +55,23 @@ impl UsageLogStore for PostgresStore {
 
     async fn footprint(&self, query: FootprintQuery<'_>) -> Result<Footprint, StoreError> {
         subject::footprint(&mut self.client().await?, query).await
+    }
+
+    async fn footprint_entries(
+        &self,
+        subject: &SubjectPseudonym,
+        today: Date,
+    ) -> Result<FootprintEntries, StoreError> {
+        subject::footprint_entries(&mut self.client().await?, subject, today).await
+    }
+
+    async fn subject_events(
+        &self,
+        subject: &SubjectPseudonym,
+        today: Date,
+        indexes: &[u64],
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        subject::subject_events(&mut self.client().await?, subject, today, indexes).await
     }
 
     async fn shred_subject(&self, subject: &SubjectPseudonym) -> Result<Shredded, StoreError> {

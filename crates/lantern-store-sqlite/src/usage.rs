@@ -19,9 +19,10 @@ mod tree;
 use async_trait::async_trait;
 use lantern_domain::FileId;
 use lantern_log::{Hash, SubjectPseudonym};
+use lantern_store::footprint::FootprintEntries;
 use lantern_store::{
     AppendReceipt, DailyVolume, FileActivity, Footprint, FootprintQuery, NewUsageEvent, Shredded,
-    StatsQuery, StatsRow, StoreError, TreeHead, UsageLogStore,
+    StatsQuery, StatsRow, StoreError, StoredEvent, TreeHead, UsageLogStore,
 };
 use std::sync::Arc;
 use time::{Date, OffsetDateTime};
@@ -113,6 +114,30 @@ impl UsageLogStore for SqliteStore {
         let pendings = Arc::clone(&self.pending);
         self.connections
             .read(move |tx| footprint::footprint(tx, &pendings, &subject, today, limit, offset))
+            .await
+    }
+
+    async fn footprint_entries(
+        &self,
+        subject: &SubjectPseudonym,
+        today: Date,
+    ) -> Result<FootprintEntries, StoreError> {
+        let subject = *subject;
+        let pendings = Arc::clone(&self.pending);
+        self.connections
+            .read(move |tx| footprint::footprint_entries(tx, &pendings, &subject, today))
+            .await
+    }
+
+    async fn subject_events(
+        &self,
+        subject: &SubjectPseudonym,
+        today: Date,
+        indexes: &[u64],
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let (subject, indexes) = (*subject, indexes.to_vec());
+        self.connections
+            .read(move |tx| footprint::subject_events(tx, &subject, today, &indexes))
             .await
     }
 

@@ -147,6 +147,12 @@ macro_rules! conformance_suite {
                 shredding_keeps_the_log_and_other_subjects,
                 shredded_subject_starts_afresh,
             }
+            usage_footprint_filters {
+                entries_list_the_visible_events_newest_first,
+                filters_narrow_the_list,
+                summary_counts_the_period,
+                subject_events_are_only_their_own,
+            }
             usage_stats {
                 stats_without_grouping_sum_everything,
                 stats_group_by_each_dimension,

@@ -19,6 +19,7 @@
 mod access;
 pub mod derived;
 mod error;
+pub mod footprint;
 pub mod hashes;
 mod register;
 pub mod sequencing;

@@ -7,6 +7,7 @@ use lantern_log::{Action, CanonicalEvent, Hash, LogEntry, PurposeScope, Salt, Su
 use time::{Date, OffsetDateTime};
 
 use crate::StoreError;
+use crate::footprint::FootprintEntries;
 
 /// A usage event ready for the log: checked against the register by the caller, its subject
 /// already pseudonymised.
@@ -277,6 +278,31 @@ pub trait UsageLogStore {
     /// [`StoreError::Unavailable`] when the backend fails; [`StoreError::Corrupt`] when a stored
     /// event cannot be decoded.
     async fn footprint(&self, query: FootprintQuery<'_>) -> Result<Footprint, StoreError>;
+
+    /// Every event a subject may see today, as its log entry, newest first (by `occurred_at`,
+    /// then index), and the withheld ones counted as [`UsageLogStore::footprint`] counts them.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the backend fails; [`StoreError::Corrupt`] when a stored
+    /// entry cannot be decoded.
+    async fn footprint_entries(
+        &self,
+        subject: &SubjectPseudonym,
+        today: Date,
+    ) -> Result<FootprintEntries, StoreError>;
+
+    /// The subject's events at `indexes` that they may see today, in the order asked; an index
+    /// that is not theirs, is withheld from them, or does not exist is left out.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the backend fails; [`StoreError::Corrupt`] when a stored
+    /// event cannot be decoded.
+    async fn subject_events(
+        &self,
+        subject: &SubjectPseudonym,
+        today: Date,
+        indexes: &[u64],
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Deletes a subject's secret and every stored event of theirs (crypto-shredding). Their
     /// entries stay in the log, unlinkable to them once the secret is gone. Durable on return;

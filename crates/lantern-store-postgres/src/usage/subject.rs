@@ -4,7 +4,9 @@ use deadpool_postgres::Client;
 use lantern_domain::RestrictionGroundCode;
 use lantern_log::{CanonicalEvent, LogEntry, Salt, SubjectPseudonym, SubjectSecret};
 use lantern_store::derived::page_limit;
+use lantern_store::footprint::{EntryOfSubject, FootprintEntries};
 use lantern_store::{Footprint, FootprintQuery, Shredded, StoreError, StoredEvent, WithheldCount};
+use time::Date;
 use tokio_postgres::{IsolationLevel, Row};
 
 use super::tree::lock_head;
@@ -90,6 +92,113 @@ pub(super) async fn footprint(
             .map(withheld_count)
             .collect::<Result<_, _>>()?,
     })
+}
+
+/// The subject's visible events as entries, newest first, and withheld counts, from one
+/// snapshot.
+pub(super) async fn footprint_entries(
+    client: &mut Client,
+    subject: &SubjectPseudonym,
+    today: Date,
+) -> Result<FootprintEntries, StoreError> {
+    let subject = &subject.as_bytes()[..];
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(pg)?;
+    let rows = query(
+        &tx,
+        concat!(
+            "SELECT e.leaf, l.entry FROM usage_events e",
+            " JOIN log_entries l ON l.leaf = e.leaf WHERE ",
+            visible!(),
+            " ORDER BY e.occurred_at DESC, e.leaf DESC"
+        ),
+        &[&subject, &today],
+    )
+    .await?;
+    let withheld = query(
+        &tx,
+        "SELECT e.withheld_until, e.withheld_ground, count(*) FROM usage_events e
+         WHERE e.subject = $1 AND e.withheld_until > $2
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        &[&subject, &today],
+    )
+    .await?;
+    tx.commit().await.map_err(pg)?;
+    let visible = rows
+        .iter()
+        .map(|row| {
+            let index = stored_u64(get(row, 0)?)?;
+            let entry = LogEntry::decode(get(row, 1)?)
+                .map_err(|e| StoreError::Corrupt(format!("the entry of leaf {index}: {e}")))?;
+            Ok(EntryOfSubject { index, entry })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(FootprintEntries {
+        visible,
+        withheld: withheld
+            .iter()
+            .map(withheld_count)
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// The subject's events at `indexes` visible on `today`, in the order asked.
+pub(super) async fn subject_events(
+    client: &mut Client,
+    subject: &SubjectPseudonym,
+    today: Date,
+    indexes: &[u64],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    if indexes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let leaves: Vec<i64> = indexes
+        .iter()
+        .filter_map(|&index| i64::try_from(index).ok())
+        .collect();
+    let subject = &subject.as_bytes()[..];
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(pg)?;
+    let secret = query_opt(
+        &tx,
+        "SELECT secret FROM subjects WHERE pseudonym = $1",
+        &[&subject],
+    )
+    .await?;
+    let rows = query(
+        &tx,
+        concat!(
+            "SELECT e.leaf, e.canonical, l.entry FROM usage_events e",
+            " JOIN log_entries l ON l.leaf = e.leaf WHERE ",
+            visible!(),
+            " AND e.leaf = ANY($3)"
+        ),
+        &[&subject, &today, &leaves],
+    )
+    .await?;
+    tx.commit().await.map_err(pg)?;
+    let Some(secret) = secret else {
+        return Ok(Vec::new());
+    };
+    let secret = SubjectSecret::from_bytes(bytes32(get(&secret, 0)?, "secret")?);
+    let mut found = rows
+        .iter()
+        .map(|row| stored_event(row, &secret).map(|event| (event.index, event)))
+        .collect::<Result<std::collections::HashMap<_, _>, _>>()?;
+    Ok(indexes
+        .iter()
+        .filter_map(|index| found.remove(index))
+        .collect())
 }
 
 /// A row of `leaf, canonical, entry`, with the salt from the subject's secret.

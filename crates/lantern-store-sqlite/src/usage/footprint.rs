@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use lantern_domain::RestrictionGroundCode;
 use lantern_log::{CanonicalEvent, LogEntry, Salt, SubjectPseudonym, SubjectSecret};
 use lantern_store::derived::page_limit;
+use lantern_store::footprint::{EntryOfSubject, FootprintEntries};
 use lantern_store::{Footprint, Shredded, StoreError, StoredEvent, WithheldCount};
 use rusqlite::{Connection, OptionalExtension};
 use time::Date;
@@ -48,18 +49,7 @@ pub(super) fn footprint(
     limit: u32,
     offset: u32,
 ) -> Result<Footprint, StoreError> {
-    let today = julian(today);
-    let mut visible: Vec<(i64, u64)> = Vec::new();
-    let mut withheld: BTreeMap<(i32, String), u64> = BTreeMap::new();
-    for row in subject_rows(conn, pendings, subject)? {
-        match row.withheld {
-            Some((until, ground)) if until > today => {
-                *withheld.entry((until, ground)).or_default() += 1;
-            }
-            _ => visible.push((row.occurred_at, row.leaf)),
-        }
-    }
-    visible.sort_unstable_by(|a, b| b.cmp(a));
+    let (visible, withheld) = visible_leaves(conn, pendings, subject, today)?;
     let total = visible.len() as u64;
     let page: Vec<u64> = visible
         .iter()
@@ -89,6 +79,94 @@ pub(super) fn footprint(
             })
             .collect::<Result<_, _>>()?
     };
+    Ok(Footprint {
+        events,
+        total,
+        withheld,
+    })
+}
+
+/// The subject's visible events as log entries, newest first, and the withheld ones counted.
+pub(super) fn footprint_entries(
+    conn: &Connection,
+    pendings: &PendingCache,
+    subject: &SubjectPseudonym,
+    today: Date,
+) -> Result<FootprintEntries, StoreError> {
+    let (visible, withheld) = visible_leaves(conn, pendings, subject, today)?;
+    let mut stmt = conn
+        .prepare_cached("SELECT entry FROM log_entries WHERE leaf = ?1")
+        .map_err(sql)?;
+    let visible = visible
+        .into_iter()
+        .map(|(_, index)| {
+            let bytes: Vec<u8> = stmt.query_row([index], |row| row.get(0)).map_err(sql)?;
+            let entry = LogEntry::decode(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("stored entry {index}: {e}")))?;
+            Ok(EntryOfSubject { index, entry })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(FootprintEntries { visible, withheld })
+}
+
+/// The subject's events at `indexes` that they may see on `today`, in the order asked.
+pub(super) fn subject_events(
+    conn: &Connection,
+    subject: &SubjectPseudonym,
+    today: Date,
+    indexes: &[u64],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    if indexes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(secret) = secret(conn, subject)? else {
+        return Ok(Vec::new());
+    };
+    let today = julian(today);
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT u.canonical, e.entry
+             FROM usage_events u JOIN log_entries e ON e.leaf = u.leaf
+             WHERE u.leaf = ?1 AND u.subject = ?2
+               AND (u.withheld_until IS NULL OR u.withheld_until <= ?3)",
+        )
+        .map_err(sql)?;
+    let mut events = Vec::with_capacity(indexes.len());
+    for &index in indexes {
+        let row: Option<(Vec<u8>, Vec<u8>)> = stmt
+            .query_row(
+                rusqlite::params![index, &subject.as_bytes()[..], today],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(sql)?;
+        if let Some((canonical, entry)) = row {
+            events.push(stored_event(&secret, index, &canonical, &entry)?);
+        }
+    }
+    Ok(events)
+}
+
+/// The subject's visible `(occurred_at, leaf)` pairs, newest first, and their withheld events
+/// counted by date and ground.
+fn visible_leaves(
+    conn: &Connection,
+    pendings: &PendingCache,
+    subject: &SubjectPseudonym,
+    today: Date,
+) -> Result<(Vec<(i64, u64)>, Vec<WithheldCount>), StoreError> {
+    let today = julian(today);
+    let mut visible: Vec<(i64, u64)> = Vec::new();
+    let mut withheld: BTreeMap<(i32, String), u64> = BTreeMap::new();
+    for row in subject_rows(conn, pendings, subject)? {
+        match row.withheld {
+            Some((until, ground)) if until > today => {
+                *withheld.entry((until, ground)).or_default() += 1;
+            }
+            _ => visible.push((row.occurred_at, row.leaf)),
+        }
+    }
+    visible.sort_unstable_by(|a, b| b.cmp(a));
     let withheld = withheld
         .into_iter()
         .map(|((until, ground), events)| {
@@ -99,11 +177,7 @@ pub(super) fn footprint(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Footprint {
-        events,
-        total,
-        withheld,
-    })
+    Ok((visible, withheld))
 }
 
 /// What the footprint needs of one of a subject's event rows.

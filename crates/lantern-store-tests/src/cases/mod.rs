@@ -10,5 +10,6 @@ pub mod search;
 pub mod settings;
 pub mod times;
 pub mod usage_footprint;
+pub mod usage_footprint_filters;
 pub mod usage_log;
 pub mod usage_stats;
