@@ -92,7 +92,7 @@ impl Lang {
 }
 
 /// One locale's Fluent sources: (file name, text).
-type Sources = [(&'static str, &'static str); 9];
+type Sources = [(&'static str, &'static str); 10];
 
 macro_rules! locale {
     ($dir:literal) => {
@@ -132,6 +132,10 @@ macro_rules! locale {
             (
                 "me.ftl",
                 include_str!(concat!("../locales/", $dir, "/me.ftl")),
+            ),
+            (
+                "footprint.ftl",
+                include_str!(concat!("../locales/", $dir, "/footprint.ftl")),
             ),
         ]
     };

@@ -121,7 +121,7 @@ async fn a_citizen_logs_in_sees_their_page_and_logs_out() {
     let me = get_me(&lantern, &cookie).await;
     assert_eq!(me.status(), 200);
     let body = me.text().await.unwrap();
-    assert!(body.contains("You are logged in."), "{body}");
+    assert!(body.contains("My data footprint"), "{body}");
     assert!(!body.contains(VALID_ID), "the raw number is never shown");
     let csrf = csrf_of(&body);
 

@@ -1,6 +1,3 @@
-me-title = My data footprint
-me-logged-in = You are logged in.
-me-footprint-coming = This page will show every use of your personal data that agencies have reported.
 me-logout-submit = Log out
 me-error-refused = The identity provider did not complete the login (it was cancelled or refused). You have not been logged in. Please try again.
 me-error-expired = This login was not started in this browser, or it took too long. You have not been logged in. Please log in again.

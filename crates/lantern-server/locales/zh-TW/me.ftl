@@ -1,6 +1,3 @@
-me-title = 我的個資足跡
-me-logged-in = 您已登入。
-me-footprint-coming = 這個頁面將列出各機關回報使用您個人資料的每一筆紀錄。
 me-logout-submit = 登出
 me-error-refused = 身分驗證服務沒有完成登入（已取消或被拒絕），您尚未登入。請再試一次。
 me-error-expired = 這次登入不是從這個瀏覽器開始，或是花費時間太久，您尚未登入。請重新登入。

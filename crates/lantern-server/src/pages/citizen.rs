@@ -1,5 +1,4 @@
-//! The citizen portal's entry: `/me` (for now: who is logged in, and the logout button),
-//! `/me/login` and `/me/callback` (OpenID Connect), `/me/logout`, and in demo mode
+//! The citizen portal's entry: `/me/login` and `/me/callback` (OpenID Connect), `/me/logout`, and in demo mode
 //! `/me/demo-login`.
 //!
 //! The national ID the provider vouches for is checked (`SubjectId`, check digit) and turned
@@ -45,14 +44,6 @@ const DEMO_FORM_SECONDS: u32 = 60 * 60;
 static DEMO_CITIZENS: LazyLock<Vec<DemoCitizen>> = LazyLock::new(lantern_demo::demo_citizens);
 
 #[derive(Template)]
-#[template(path = "me.html")]
-struct MePage {
-    t: Tr,
-    chrome: Chrome,
-    csrf_token: String,
-}
-
-#[derive(Template)]
 #[template(path = "me_demo_login.html")]
 struct DemoLoginPage {
     t: Tr,
@@ -93,27 +84,6 @@ struct CallbackQuery {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
-}
-
-/// `GET /me`: the logged-in citizen's page; the login for anyone else.
-pub(crate) async fn home(
-    ctx: PageCtx,
-    citizen: Result<Option<CitizenSession>, AppError>,
-) -> Response {
-    let result = match citizen {
-        Ok(Some(session)) => {
-            let t = ctx.tr();
-            let page = MePage {
-                chrome: ctx.chrome(Nav::None, &t.get("me-title")),
-                csrf_token: session.csrf_token,
-                t,
-            };
-            render(&page).map(private)
-        }
-        Ok(None) => Ok(Redirect::to(CITIZEN_LOGIN_PATH).into_response()),
-        Err(error) => Err(session_error(error)),
-    };
-    ctx.respond(result)
 }
 
 /// `GET /me/login`: redirects to the identity provider (or, in demo mode without one, to the
@@ -349,7 +319,7 @@ fn demo_cookie(ctx: &PageCtx, value: &str, max_age: u32) -> Option<HeaderValue> 
 }
 
 /// Marks a citizen page as never to be stored by any cache.
-fn private(mut response: Response) -> Response {
+pub(super) fn private(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -357,7 +327,7 @@ fn private(mut response: Response) -> Response {
 }
 
 /// The session could not be read or written: the store failed.
-fn session_error(error: AppError) -> PageError {
+pub(super) fn session_error(error: AppError) -> PageError {
     match error {
         AppError::Unavailable(_) => PageError::Unavailable,
         other => {

@@ -29,6 +29,8 @@ pub(crate) enum Nav {
     Coverage,
     /// Staff pages.
     Staff,
+    /// The citizen's own pages.
+    Me,
     /// Pages outside the navigation (errors).
     None,
 }
@@ -182,7 +184,7 @@ pub(crate) struct Chrome {
 }
 
 impl Chrome {
-    /// True when the navigation item `name` (`home`, `files`, `agencies`, `coverage`, `staff`) is current.
+    /// True when the navigation item `name` (`home`, `files`, `agencies`, `coverage`, `staff`, `me`) is current.
     pub(crate) fn is_current(&self, name: &str) -> bool {
         let nav = match name {
             "home" => Nav::Home,
@@ -190,6 +192,7 @@ impl Chrome {
             "agencies" => Nav::Agencies,
             "coverage" => Nav::Coverage,
             "staff" => Nav::Staff,
+            "me" => Nav::Me,
             _ => return false,
         };
         self.nav == nav

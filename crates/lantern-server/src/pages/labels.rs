@@ -50,6 +50,20 @@ pub(crate) fn purpose_code(t: Tr, reference: &ReferenceData, code: &PurposeCode)
     }
 }
 
+/// How a specific purpose reads in a sentence or a chart: the official name shortened to its
+/// head.
+pub(crate) fn purpose_code_short(
+    t: Tr,
+    reference: &ReferenceData,
+    code: &PurposeCode,
+) -> CodeLabel {
+    let mut label = purpose_code(t, reference, code);
+    if !label.code.is_empty() {
+        label.name = short_name(&label.name).to_owned();
+    }
+    label
+}
+
 /// How a file's purpose reads, full names.
 pub(crate) fn purpose(t: Tr, reference: &ReferenceData, purpose: &Purpose) -> CodeLabel {
     match purpose {

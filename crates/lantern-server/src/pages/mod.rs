@@ -16,8 +16,10 @@ mod contact;
 mod context;
 mod coverage;
 mod error_page;
+mod fields;
 mod file_page;
 mod file_row;
+mod footprint;
 mod history;
 mod home;
 mod labels;
@@ -44,7 +46,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/agencies", get(agencies::index))
         .route("/agencies/{code}", get(agencies::page))
         .route("/coverage", get(coverage::page))
-        .route("/me", get(citizen::home))
+        .route("/me", get(footprint::summary_page))
+        .route("/me/events", get(footprint::list_page))
+        .route("/me/events/{index}", get(footprint::event_page))
+        .route("/me/events/{index}/proof.json", get(footprint::event_proof))
+        .route("/me/export.csv", get(footprint::export_csv))
+        .route("/me/export.json", get(footprint::export_json))
         .route("/me/login", get(citizen::login))
         .route("/me/callback", get(citizen::callback))
         .route("/me/logout", post(citizen::logout))

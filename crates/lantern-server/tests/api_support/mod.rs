@@ -548,6 +548,25 @@ impl UsageLogStore for SwitchableStore {
         self.inner.footprint(query).await
     }
 
+    async fn footprint_entries(
+        &self,
+        subject: &SubjectPseudonym,
+        today: time::Date,
+    ) -> Result<lantern_store::footprint::FootprintEntries, StoreError> {
+        self.check()?;
+        self.inner.footprint_entries(subject, today).await
+    }
+
+    async fn subject_events(
+        &self,
+        subject: &SubjectPseudonym,
+        today: time::Date,
+        indexes: &[u64],
+    ) -> Result<Vec<lantern_store::StoredEvent>, StoreError> {
+        self.check()?;
+        self.inner.subject_events(subject, today, indexes).await
+    }
+
     async fn shred_subject(&self, subject: &SubjectPseudonym) -> Result<Shredded, StoreError> {
         self.check()?;
         self.inner.shred_subject(subject).await

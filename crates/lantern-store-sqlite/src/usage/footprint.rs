@@ -147,6 +147,9 @@ pub(super) fn subject_events(
     Ok(events)
 }
 
+/// An event's `(occurred_at, leaf)`: sorted descending, newest first.
+type Occurred = (i64, u64);
+
 /// The subject's visible `(occurred_at, leaf)` pairs, newest first, and their withheld events
 /// counted by date and ground.
 fn visible_leaves(
@@ -154,9 +157,9 @@ fn visible_leaves(
     pendings: &PendingCache,
     subject: &SubjectPseudonym,
     today: Date,
-) -> Result<(Vec<(i64, u64)>, Vec<WithheldCount>), StoreError> {
+) -> Result<(Vec<Occurred>, Vec<WithheldCount>), StoreError> {
     let today = julian(today);
-    let mut visible: Vec<(i64, u64)> = Vec::new();
+    let mut visible: Vec<Occurred> = Vec::new();
     let mut withheld: BTreeMap<(i32, String), u64> = BTreeMap::new();
     for row in subject_rows(conn, pendings, subject)? {
         match row.withheld {

@@ -59,19 +59,28 @@ fn id_list(numbers: &[u64]) -> Vec<EventId> {
 pub async fn entries_list_the_visible_events_newest_first(store: &dyn Store) {
     let index = seed(store).await;
     let today = at(0).date();
-    let entries = store.footprint_entries(&subject(1), today).await.unwrap();
+    let entries = store
+        .footprint_entries(&subject(1), today)
+        .await
+        .expect("the store answers");
     let listed: Vec<u64> = entries.visible.iter().map(|e| e.index).collect();
     assert_eq!(listed, [index[3], index[2], index[1], index[0]]);
     assert_eq!(entries.withheld.len(), 1);
     assert_eq!(entries.withheld[0].events, 1);
     assert_eq!(
         entries.visible[3].entry.parts().file,
-        FileId::parse("nhi-claims").unwrap()
+        FileId::parse("nhi-claims").expect("the suite\'s codes are valid")
     );
-    let later = store.footprint_entries(&subject(1), LATER).await.unwrap();
+    let later = store
+        .footprint_entries(&subject(1), LATER)
+        .await
+        .expect("the store answers");
     assert_eq!(later.visible.len(), 5, "visible from its date on");
     assert!(later.withheld.is_empty());
-    let nobody = store.footprint_entries(&subject(9), today).await.unwrap();
+    let nobody = store
+        .footprint_entries(&subject(9), today)
+        .await
+        .expect("the store answers");
     assert!(nobody.visible.is_empty() && nobody.withheld.is_empty());
 }
 
@@ -83,14 +92,14 @@ pub async fn filters_narrow_the_list(store: &dyn Store) {
     let list = |filter: FootprintFilter, limit: u32, offset: u32| async move {
         filtered_footprint(store, &subject(1), today, &filter, limit, offset)
             .await
-            .unwrap()
+            .expect("the store answers")
     };
     let all = list(FootprintFilter::default(), 50, 0).await;
     assert_eq!(ids_of(&all.events), id_list(&[4, 3, 2, 1]));
     assert_eq!((all.total, all.withheld.len()), (4, 1));
 
     let nhi = FootprintFilter {
-        file: Some(FileId::parse("nhi-claims").unwrap()),
+        file: Some(FileId::parse("nhi-claims").expect("the suite\'s codes are valid")),
         ..FootprintFilter::default()
     };
     let by_file = list(nhi, 50, 0).await;
@@ -99,7 +108,7 @@ pub async fn filters_narrow_the_list(store: &dyn Store) {
 
     let by_agency = list(
         FootprintFilter {
-            agency: Some(AgencyCode::parse("MOF-TAX").unwrap()),
+            agency: Some(AgencyCode::parse("MOF-TAX").expect("the suite\'s codes are valid")),
             ..FootprintFilter::default()
         },
         50,
@@ -121,7 +130,7 @@ pub async fn filters_narrow_the_list(store: &dyn Store) {
 
     let by_purpose = list(
         FootprintFilter {
-            purpose: Some(PurposeCode::parse("025").unwrap()),
+            purpose: Some(PurposeCode::parse("025").expect("the suite\'s codes are valid")),
             ..FootprintFilter::default()
         },
         50,
@@ -164,21 +173,36 @@ pub async fn filters_narrow_the_list(store: &dyn Store) {
 pub async fn summary_counts_the_period(store: &dyn Store) {
     seed(store).await;
     let today = at(0).date();
-    let entries = store.footprint_entries(&subject(1), today).await.unwrap();
+    let entries = store
+        .footprint_entries(&subject(1), today)
+        .await
+        .expect("the store answers");
     let summary = FootprintSummary::tally(&entries, date!(2025 - 02 - 01), date!(2025 - 05 - 31));
     assert_eq!(summary.events, 4);
     assert_eq!(summary.records, 7);
     assert_eq!(
         summary.by_agency,
         [
-            (AgencyCode::parse("MOHW-NHIA").unwrap(), 2),
-            (AgencyCode::parse("MOF-TAX").unwrap(), 1),
-            (AgencyCode::parse("MOI-HRA").unwrap(), 1),
+            (
+                AgencyCode::parse("MOHW-NHIA").expect("the suite\'s codes are valid"),
+                2
+            ),
+            (
+                AgencyCode::parse("MOF-TAX").expect("the suite\'s codes are valid"),
+                1
+            ),
+            (
+                AgencyCode::parse("MOI-HRA").expect("the suite\'s codes are valid"),
+                1
+            ),
         ]
     );
     assert_eq!(
         summary.by_purpose[0],
-        (PurposeCode::parse("031").unwrap(), 2)
+        (
+            PurposeCode::parse("031").expect("the suite\'s codes are valid"),
+            2
+        )
     );
     assert_eq!(
         summary.by_action,
@@ -200,7 +224,10 @@ pub async fn summary_counts_the_period(store: &dyn Store) {
     assert_eq!(summary.out_of_purpose, 1);
     assert_eq!(
         summary.out_of_purpose_by_basis,
-        [(LegalBasisCode::parse("PDPA-16-P5").unwrap(), 1)]
+        [(
+            LegalBasisCode::parse("PDPA-16-P5").expect("the suite\'s codes are valid"),
+            1
+        )]
     );
     assert_eq!(summary.withheld.len(), 1);
 
@@ -218,7 +245,7 @@ pub async fn subject_events_are_only_their_own(store: &dyn Store) {
     let found = store
         .subject_events(&subject(1), today, &asked)
         .await
-        .unwrap();
+        .expect("the store answers");
     assert_eq!(ids_of(&found), id_list(&[3, 1]));
     for event in &found {
         assert_eq!(
@@ -230,18 +257,18 @@ pub async fn subject_events_are_only_their_own(store: &dyn Store) {
     let theirs = store
         .subject_events(&subject(2), today, &[index[5]])
         .await
-        .unwrap();
+        .expect("the store answers");
     assert_eq!(ids_of(&theirs), id_list(&[6]));
     let once_visible = store
         .subject_events(&subject(1), LATER, &[index[4]])
         .await
-        .unwrap();
+        .expect("the store answers");
     assert_eq!(ids_of(&once_visible), id_list(&[5]));
     assert!(
         store
             .subject_events(&subject(9), today, &asked)
             .await
-            .unwrap()
+            .expect("the store answers")
             .is_empty()
     );
 }

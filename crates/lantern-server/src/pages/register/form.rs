@@ -8,6 +8,7 @@ use lantern_domain::{Agency, AgencyCode};
 
 use super::filters::{FieldError, FilterValues};
 use crate::i18n::Tr;
+use crate::pages::fields::{Opt, SelectField, TextField};
 use crate::pages::{file_row, labels};
 
 /// The search form.
@@ -27,36 +28,11 @@ pub(super) struct SearchForm {
     pub(super) more_label: String,
 }
 
-/// A labelled text input.
-pub(super) struct TextField {
-    pub(super) name: &'static str,
-    pub(super) label: String,
-    pub(super) hint: String,
-    pub(super) value: String,
-    pub(super) error: Option<String>,
-}
-
-/// A labelled select.
-pub(super) struct SelectField {
-    pub(super) name: &'static str,
-    pub(super) label: String,
-    pub(super) hint: String,
-    pub(super) options: Vec<Opt>,
-    pub(super) error: Option<String>,
-}
-
 /// A code filter given two ways, grouped under one legend.
 pub(super) struct CodePair {
     pub(super) legend: String,
     pub(super) listed: SelectField,
     pub(super) typed: TextField,
-}
-
-/// One option of a select.
-pub(super) struct Opt {
-    pub(super) value: String,
-    pub(super) label: String,
-    pub(super) selected: bool,
 }
 
 /// Builds the form from the reader's values and the problems found in them.
