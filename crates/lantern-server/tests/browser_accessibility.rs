@@ -19,8 +19,8 @@
 mod browser_support;
 
 use browser_support::{
-    assert_accessible, browser, press, serious_violations, shoot, start_driver, start_server,
-    tab_to, viewport, wait,
+    assert_accessible, browser, log_in_by_keyboard, press, serious_violations, shoot, start_driver,
+    start_server, tab_to, viewport, wait,
 };
 use fantoccini::Client;
 use fantoccini::key::Key;
@@ -42,7 +42,14 @@ const PUBLIC_PAGES: [(&str, &str); 9] = [
 ];
 
 /// Pages of a logged-in citizen, by screenshot name.
-const CITIZEN_PAGES: [(&str, &str); 1] = [("me", "/me")];
+const CITIZEN_PAGES: [(&str, &str); 3] = [
+    ("me", "/me"),
+    ("me-events", "/me/events"),
+    (
+        "me-events-filtered",
+        "/me/events?action=use&from=2000-01-01",
+    ),
+];
 
 /// Checks one page at both widths, in both languages for the first width.
 async fn check_page(client: &Client, base: &str, name: &str, path: &str) {
@@ -62,16 +69,6 @@ async fn check_page(client: &Client, base: &str, name: &str, path: &str) {
     assert_accessible(client, &format!("{path} in English")).await;
     shoot(client, &format!("a11y-desktop-{name}-en")).await;
     client.goto(&format!("{base}/?lang=zh-TW")).await.unwrap();
-}
-
-/// Logs the first demo citizen in with the keyboard only, from the demo login page.
-async fn log_in_by_keyboard(client: &Client, base: &str) {
-    client.goto(&format!("{base}/me/demo-login")).await.unwrap();
-    wait(client, "main h1").await;
-    tab_to(client, "select#demo-citizen", 40).await;
-    tab_to(client, "form.login button[type=submit]", 5).await;
-    press(client, Key::Enter, 1).await;
-    wait(client, "form[action='/me/logout']").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,6 +108,11 @@ async fn the_pages_people_use_pass_the_wcag_aa_check() {
     for (name, path) in CITIZEN_PAGES {
         check_page(&client, &base, name, path).await;
     }
+    // The citizen's newest event, with its proof section.
+    client.goto(&format!("{base}/me/events")).await.unwrap();
+    let event = wait(&client, "ol.events li a").await;
+    let href = event.attr("href").await.unwrap().unwrap();
+    check_page(&client, &base, "me-event", &href).await;
 
     client.close().await.unwrap();
     drop(driver);

@@ -583,11 +583,19 @@ async fn the_stylesheet_is_served_for_a_year() {
     assert_eq!(css.header(&header::CONTENT_TYPE), "text/css; charset=utf-8");
     assert!(css.header(&header::CACHE_CONTROL).contains("immutable"));
     assert!(css.body.contains(":focus-visible"));
-    // Every HTML page carries a policy that allows no script at all.
-    assert!(
-        home.header(&header::CONTENT_SECURITY_POLICY)
-            .contains("default-src 'none'")
+    // Every HTML page carries a policy that allows scripts of this site only, and no inline
+    // script.
+    let policy = home.header(&header::CONTENT_SECURITY_POLICY);
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let script = world.get("/static/verify.js").await;
+    script.assert_status(StatusCode::OK);
+    assert_eq!(
+        script.header(&header::CONTENT_TYPE),
+        "text/javascript; charset=utf-8"
     );
+    assert!(script.body.contains("export async function verifyBundle"));
 }
 
 #[test]

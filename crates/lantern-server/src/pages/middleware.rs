@@ -11,10 +11,11 @@ use crate::ServerConfig;
 use crate::pages::context::PageCtx;
 use crate::pages::error_page::error_response;
 
-/// Pages load nothing but their own stylesheet, submit forms only to this site and cannot be
-/// framed; there is no script at all.
+/// Pages load nothing but this site's stylesheet and its one script (the proof verifier, which
+/// fetches proofs from this site only), submit forms only to this site and cannot be framed.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+     script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'";
 
 /// Wraps every page route.
 pub(crate) async fn page_layer(request: Request, next: Next) -> Response {

@@ -3,7 +3,8 @@
 //! Every page extracts a `PageCtx` (the reader's language and the layout's data),
 //! builds a view-model of its own from the store's records, renders an askama template from
 //! `templates/`, and answers errors with an error page in the same layout
-//! (`PageCtx::respond`). No page needs JavaScript. `docs/pages.md` describes each
+//! (`PageCtx::respond`). No page needs JavaScript; the one script, `static/verify.js`, checks a
+//! proof in the citizen's browser. `docs/pages.md` describes each
 //! page, the language rules and the accessibility choices.
 //!
 //! Architecture invariant: handlers never use an extractor that can reject with a bare error;
@@ -63,6 +64,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))
         .route(assets::CSS_PATH, get(assets::stylesheet))
+        .route(assets::VERIFY_JS_PATH, get(assets::verifier_script))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(middleware::page_layer))
 }

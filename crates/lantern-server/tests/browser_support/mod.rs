@@ -82,12 +82,18 @@ pub fn start_driver() -> Driver {
 
 /// The server with the demo world on 127.0.0.1:0; returns its base URL.
 pub async fn start_server(dir: &Path) -> String {
+    start_server_with_state(dir, 2_000).await.0
+}
+
+/// The server with the demo world and `usage_events` usage events on 127.0.0.1:0; returns its
+/// base URL and its state.
+pub async fn start_server_with_state(dir: &Path, usage_events: usize) -> (String, AppState) {
     let store = SqliteStore::open(&dir.join("lantern.db")).unwrap();
     let ingestor = Ingestor::new(Arc::new(store.clone()), PseudonymKey::from_bytes([9; 32]));
     let options = SeedOptions {
         password_hasher: &|password| Ok(format!("not-a-hash:{password}")),
         ingestor: &ingestor,
-        usage_events: 2_000,
+        usage_events,
     };
     lantern_demo::seed(&store, time::OffsetDateTime::now_utc(), &options)
         .await
@@ -108,8 +114,9 @@ pub async fn start_server(dir: &Path) -> String {
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
-    format!("http://{address}")
+    let router = app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{address}"), state)
 }
 
 pub async fn browser(driver: &Driver, profile: &Path) -> Client {
@@ -269,6 +276,16 @@ pub async fn tab_to(client: &Client, css: &str, limit: usize) -> Element {
         }
     }
     panic!("{css} never received the keyboard focus within {limit} Tab presses");
+}
+
+/// Logs the first demo citizen in with the keyboard only, from the demo login page.
+pub async fn log_in_by_keyboard(client: &Client, base: &str) {
+    client.goto(&format!("{base}/me/demo-login")).await.unwrap();
+    wait(client, "main h1").await;
+    tab_to(client, "select#demo-citizen", 40).await;
+    tab_to(client, "form.login button[type=submit]", 5).await;
+    press(client, Key::Enter, 1).await;
+    wait(client, "form[action='/me/logout']").await;
 }
 
 /// axe-core's source, installed by `scripts/browser.sh`.

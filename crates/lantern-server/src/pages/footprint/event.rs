@@ -46,6 +46,7 @@ struct EventPage {
     records: String,
     id: String,
     log_key: String,
+    script_href: &'static str,
 }
 
 /// The citizen's own visible event at `index`, or 404.
@@ -120,6 +121,7 @@ async fn build(
         records: labels::grouped(parts.records),
         id: parts.id.to_string(),
         log_key: state.log.verifier_key().to_owned(),
+        script_href: crate::pages::assets::verify_js_href(),
         t,
     };
     render(&page)

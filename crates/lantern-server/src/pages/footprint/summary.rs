@@ -7,7 +7,7 @@ use axum::response::Response;
 use lantern_domain::reference::ReferenceData;
 use lantern_store::WithheldCount;
 use lantern_store::footprint::{FootprintEntries, FootprintSummary};
-use time::Duration;
+use time::{Date, Month};
 
 use super::chart::{self, Bar, Caption, Chart};
 use super::names::Names;
@@ -67,7 +67,7 @@ async fn build(
 ) -> Result<Response, PageError> {
     let t = ctx.tr();
     let today = today();
-    let from = today - Duration::days(364);
+    let from = twelve_months_back(today);
     let entries = state.store.footprint_entries(subject, today).await?;
     let summary = FootprintSummary::tally(&entries, from, today);
     let names = Names::load(state.store.as_ref(), Vec::new()).await?;
@@ -102,6 +102,15 @@ async fn build(
         t,
     };
     render(&page)
+}
+
+/// The first day of the month eleven months before `today`'s: the period is this month and
+/// the eleven before it.
+fn twelve_months_back(today: Date) -> Date {
+    let months = today.year() * 12 + i32::from(u8::from(today.month())) - 1 - 11;
+    let (year, month) = (months.div_euclid(12), months.rem_euclid(12) + 1);
+    let month = Month::try_from(u8::try_from(month).unwrap_or(1)).unwrap_or(Month::January);
+    Date::from_calendar_date(year, month, 1).unwrap_or(today)
 }
 
 fn out_of_purpose(
@@ -256,4 +265,27 @@ fn charts(
         ),
         by_purpose,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn the_period_is_twelve_calendar_months() {
+        assert_eq!(
+            twelve_months_back(date!(2026 - 11 - 22)),
+            date!(2025 - 12 - 01)
+        );
+        assert_eq!(
+            twelve_months_back(date!(2026 - 01 - 31)),
+            date!(2025 - 02 - 01)
+        );
+        assert_eq!(
+            twelve_months_back(date!(2026 - 12 - 01)),
+            date!(2026 - 01 - 01)
+        );
+    }
 }
