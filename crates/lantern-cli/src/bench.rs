@@ -55,6 +55,18 @@ pub(crate) async fn run(command: BenchCommand) -> anyhow::Result<()> {
             })
             .await
         }
+        BenchCommand::Portal {
+            citizen_events,
+            demo_events,
+            requests,
+        } => {
+            crate::bench_portal::portal(crate::bench_portal::PortalPlan {
+                citizen_events,
+                demo_events,
+                requests,
+            })
+            .await
+        }
     }
 }
 

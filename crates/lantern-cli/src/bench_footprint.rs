@@ -414,7 +414,7 @@ fn progress_bar(total: u64, done: u64) -> ProgressBar {
 }
 
 /// The `p`-th percentile of sorted `values` (nearest rank).
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: usize) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -422,7 +422,8 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
     sorted[rank - 1]
 }
 
-fn millis(d: Duration) -> String {
+/// A duration in milliseconds, two decimals.
+pub(crate) fn millis(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 

@@ -5,6 +5,7 @@ mod admin;
 mod bench;
 mod bench_footprint;
 mod bench_ingest;
+mod bench_portal;
 mod cli;
 mod config;
 mod demo;

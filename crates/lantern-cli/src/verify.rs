@@ -5,8 +5,10 @@
 //!    API, checked against both signed roots); a smaller tree, or another tree of the same
 //!    size, is refused.
 //! 3. With `--full`, every entry and hash tile of the tree is checked ([`audit`]).
-//! 4. With `--bundle`, a citizen's proof bundle is checked, and its checkpoint proven
-//!    consistent with the current one.
+//! 4. With `--proof`, a citizen's proof bundle is checked, and its checkpoint proven
+//!    consistent with the current one. Without `--server`, the bundle alone is checked
+//!    offline: its checkpoint against the key, its event against its entry, its entry into the
+//!    checkpointed tree.
 //! 5. Only when everything holds does the new checkpoint replace the state file's.
 
 mod audit;
@@ -17,7 +19,7 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 use lantern_log::merkle::verify_consistency;
-use lantern_log::{Checkpoint, CheckpointVerifier, ProofBundle};
+use lantern_log::{Checkpoint, CheckpointVerifier, ProofBundle, VerifiedEvent};
 
 use self::client::LogClient;
 use crate::cli::VerifyArgs;
@@ -25,7 +27,19 @@ use crate::cli::VerifyArgs;
 /// Runs `lantern verify`.
 pub(crate) async fn run(args: VerifyArgs) -> anyhow::Result<()> {
     let verifier = read_verifier_key(&args.key)?;
-    let log = LogClient::new(args.server)?;
+    let Some(server) = args.server else {
+        // clap requires --proof without --server.
+        let path = args
+            .proof
+            .context("--proof FILE is needed without --server")?;
+        let verified = read_bundle(&verifier, &path)?;
+        say(&describe(
+            &verified,
+            "offline; compare its checkpoint with others' to rule out a split view",
+        ));
+        return Ok(());
+    };
+    let log = LogClient::new(server)?;
     let note = log.checkpoint().await?;
     let checkpoint = verifier.verify(note.as_bytes()).with_context(|| {
         format!(
@@ -80,7 +94,7 @@ pub(crate) async fn run(args: VerifyArgs) -> anyhow::Result<()> {
         ));
     }
 
-    if let Some(path) = &args.bundle {
+    if let Some(path) = &args.proof {
         check_bundle(&log, &verifier, &checkpoint, path).await?;
     }
 
@@ -154,13 +168,7 @@ async fn check_bundle(
     current: &Checkpoint,
     path: &Path,
 ) -> anyhow::Result<()> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("reading the proof bundle {}", path.display()))?;
-    let bundle = ProofBundle::from_json(&bytes)
-        .with_context(|| format!("{} is not a proof bundle", path.display()))?;
-    let verified = bundle
-        .verify(verifier)
-        .with_context(|| format!("the proof bundle {} does not verify", path.display()))?;
+    let verified = read_bundle(verifier, path)?;
     let theirs = &verified.checkpoint;
     let consistency = if theirs.size() <= current.size() {
         prove_extends(log, theirs, current).await
@@ -175,18 +183,37 @@ async fn check_bundle(
             current.size()
         )
     })?;
+    say(&describe(
+        &verified,
+        "consistent with the current checkpoint",
+    ));
+    Ok(())
+}
+
+/// Reads the proof bundle in `path` and checks it against the key.
+fn read_bundle(verifier: &CheckpointVerifier, path: &Path) -> anyhow::Result<VerifiedEvent> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("reading the proof bundle {}", path.display()))?;
+    let bundle = ProofBundle::from_json(&bytes)
+        .with_context(|| format!("{} is not a proof bundle", path.display()))?;
+    bundle
+        .verify(verifier)
+        .with_context(|| format!("the proof bundle {} does not verify", path.display()))
+}
+
+/// The line that reports a verified bundle.
+fn describe(verified: &VerifiedEvent, how: &str) -> String {
     let entry = verified.entry.parts();
-    say(&format!(
-        "bundle: entry {} ({} {} {} {}, purpose {}) is in the log as of {} entries, consistent with the current checkpoint",
+    format!(
+        "bundle: entry {} ({} {} {} {}, purpose {}) is in the log as of {} entries, {how}",
         verified.leaf_index,
         entry.day,
         entry.agency,
         entry.file,
         entry.action.as_str(),
         entry.purpose,
-        theirs.size()
-    ));
-    Ok(())
+        verified.checkpoint.size()
+    )
 }
 
 /// Prints one line of the command's result on stdout.

@@ -76,6 +76,7 @@ fn every_command_has_help() {
         &["bench", "demo-start", "--help"],
         &["bench", "ingest", "--help"],
         &["bench", "footprint", "--help"],
+        &["bench", "portal", "--help"],
     ] {
         let output = lantern(args);
         assert!(output.status.success(), "{args:?} --help failed");
@@ -296,6 +297,35 @@ fn shred_subject_checks_the_number_and_reports_what_it_deleted() {
         "{}",
         stdout(&again)
     );
+}
+
+#[test]
+fn bench_portal_times_both_pages_of_a_busy_citizen() {
+    let output = lantern(&[
+        "bench",
+        "portal",
+        "--citizen-events",
+        "300",
+        "--demo-events",
+        "1000",
+        "--requests",
+        "5",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    for page in ["portal summary /me", "portal filtered list /me/events"] {
+        let line = printed
+            .lines()
+            .find(|l| l.starts_with(page))
+            .unwrap_or_else(|| panic!("{page} missing: {printed}"));
+        assert!(
+            line.contains("300 events of the citizen, 5 requests"),
+            "{line}"
+        );
+        for figure in ["p50", "p90", "p99", "max"] {
+            assert!(line.contains(figure), "{figure} missing: {line}");
+        }
+    }
 }
 
 #[test]

@@ -342,7 +342,7 @@ fn verify_checks_a_proof_bundle() {
             &url,
             "--key",
             DOCUMENTED_KEY,
-            "--bundle",
+            "--proof",
             bundle.to_str().unwrap(),
         ])
     };
@@ -367,4 +367,54 @@ fn verify_checks_a_proof_bundle() {
         "{}",
         stderr(&refused)
     );
+}
+
+#[test]
+fn verify_checks_a_proof_bundle_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("lantern-proof-1.json");
+    std::fs::write(&bundle, DOCUMENTED_BUNDLE).unwrap();
+    let offline = |bundle: &std::path::Path| {
+        lantern(&[
+            "verify",
+            "--proof",
+            bundle.to_str().unwrap(),
+            "--key",
+            DOCUMENTED_KEY,
+        ])
+    };
+    let verified = offline(&bundle);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    assert!(
+        stdout(&verified).contains("bundle: entry 1 (2025-03-14 MOHW-NHIA nhi-claims use, purpose 031) is in the log as of 3 entries, offline"),
+        "{}",
+        stdout(&verified)
+    );
+    // A tampered event no longer opens its entry's commitment.
+    std::fs::write(
+        &bundle,
+        DOCUMENTED_BUNDLE.replacen("NHI-2025-000123", "NHI-2025-000124", 1),
+    )
+    .unwrap();
+    let refused = offline(&bundle);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("do not match the entry's commitment"),
+        "{}",
+        stderr(&refused)
+    );
+    // Neither a server nor a proof: nothing to check.
+    let nothing = lantern(&["verify", "--key", DOCUMENTED_KEY]);
+    assert!(!nothing.status.success());
+    // --full needs a server.
+    let full = lantern(&[
+        "verify",
+        "--proof",
+        "x.json",
+        "--key",
+        DOCUMENTED_KEY,
+        "--full",
+    ]);
+    assert!(!full.status.success());
+    assert!(stderr(&full).contains("--server"), "{}", stderr(&full));
 }
