@@ -20,6 +20,12 @@ macro_rules! visible {
     };
 }
 
+/// The subject `$1`'s events withheld on the day `$2`, counted by date and ground (rows of
+/// `until, ground, count`, see [`withheld_count`]).
+const WITHHELD_COUNTS: &str = "SELECT e.withheld_until, e.withheld_ground, count(*)
+     FROM usage_events e WHERE e.subject = $1 AND e.withheld_until > $2
+     GROUP BY 1, 2 ORDER BY 1, 2";
+
 /// The subject's visible events (one page, and how many in all) and withheld counts, read from
 /// one snapshot.
 pub(super) async fn footprint(
@@ -60,14 +66,7 @@ pub(super) async fn footprint(
     )
     .await?
     .ok_or_else(|| StoreError::Corrupt("a count returned no row".into()))?;
-    let withheld = query(
-        &tx,
-        "SELECT e.withheld_until, e.withheld_ground, count(*) FROM usage_events e
-         WHERE e.subject = $1 AND e.withheld_until > $2
-         GROUP BY 1, 2 ORDER BY 1, 2",
-        &[&subject, &asked.today],
-    )
-    .await?;
+    let withheld = query(&tx, WITHHELD_COUNTS, &[&subject, &asked.today]).await?;
     tx.commit().await.map_err(pg)?;
 
     let events = match secret {
@@ -120,14 +119,7 @@ pub(super) async fn footprint_entries(
         &[&subject, &today],
     )
     .await?;
-    let withheld = query(
-        &tx,
-        "SELECT e.withheld_until, e.withheld_ground, count(*) FROM usage_events e
-         WHERE e.subject = $1 AND e.withheld_until > $2
-         GROUP BY 1, 2 ORDER BY 1, 2",
-        &[&subject, &today],
-    )
-    .await?;
+    let withheld = query(&tx, WITHHELD_COUNTS, &[&subject, &today]).await?;
     tx.commit().await.map_err(pg)?;
     let visible = rows
         .iter()
