@@ -86,8 +86,8 @@ pub(crate) async fn run(command: AdminCommand) -> anyhow::Result<()> {
                 tracing::info!("nothing to shred: no secret is stored for this subject");
             }
             print_result(&format!(
-                "events deleted: {}\nsecret deleted: {}",
-                shredded.events_deleted, shredded.secret_deleted
+                "events deleted: {}\nconsents deleted: {}\nsecret deleted: {}",
+                shredded.events_deleted, shredded.consents_deleted, shredded.secret_deleted
             ));
         }
         AdminCommand::PutAgencies { store, file } => {

@@ -82,7 +82,7 @@ async fn demo_start(dir: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let keys = load_or_create(dir, &KeyArgs::default())?;
     let store = open_sqlite(dir)?;
-    seed_demo(&store, &keys.subject_key, lantern_demo::DEMO_USAGE_EVENTS).await?;
+    seed_demo(&store, &keys, lantern_demo::DEMO_USAGE_EVENTS).await?;
     let seeded = started.elapsed();
 
     let listen: SocketAddr = "127.0.0.1:0".parse()?;

@@ -124,7 +124,7 @@ async fn seed_postgres(url: &str, schema: &str, data: &Path) -> anyhow::Result<D
         bail!("the schema {schema} already holds data: the benchmark needs a fresh one");
     }
     let keys = load_or_create(data, &KeyArgs::default())?;
-    seed_demo(&store, &keys.subject_key, lantern_demo::DEMO_USAGE_EVENTS)
+    seed_demo(&store, &keys, lantern_demo::DEMO_USAGE_EVENTS)
         .await
         .context("seeding the demo world")?;
     Ok(Database::Postgres(in_schema))

@@ -46,7 +46,7 @@ pub(crate) async fn portal(plan: PortalPlan) -> anyhow::Result<()> {
     let dir = tempfile::tempdir().context("creating a temporary data directory")?;
     let keys = load_or_create(dir.path(), &KeyArgs::default())?;
     let store = open_sqlite(dir.path())?;
-    seed_demo(&store, &keys.subject_key, plan.demo_events).await?;
+    seed_demo(&store, &keys, plan.demo_events).await?;
     let citizen = SubjectPseudonym::from_bytes(Sha256::digest(b"lantern bench portal").into());
     let files = demo_files(store.as_ref()).await?;
     let loading = Instant::now();
@@ -60,6 +60,7 @@ pub(crate) async fn portal(plan: PortalPlan) -> anyhow::Result<()> {
         .create_citizen_session(&CitizenSession {
             id_hash: Sha256::digest(SECRET.as_bytes()).into(),
             subject: citizen,
+            sealed_subject: Vec::new(),
             csrf_token: SECRET.to_owned(),
             created_at: now,
             expires_at: now + time::Duration::hours(1),

@@ -4,9 +4,13 @@
 //! - `keys/log-signing.key`: the checkpoint signing key as a signed-note private key,
 //!   `PRIVATE+KEY+<origin>+<key id>+<base64>`; its name is the log's origin.
 //! - `keys/subject-pseudonym.key`: the pseudonymisation key, 64 hex digits.
+//! - `keys/subject-seal.key`: the key sealing the national IDs of consents (so a vendor code can
+//!   be resolved back to the person), 64 hex digits.
+//! - `keys/vendor-code.key`: the key of the pairwise vendor codes, 64 hex digits.
 //!
-//! Losing the pseudonym key unlinks every citizen from their events, and losing the signing key
-//! means a new log identity: back both up with the database.
+//! Losing the pseudonym key unlinks every citizen from their events, losing the seal key makes
+//! consents unresolvable, losing the vendor-code key invalidates every code handed out, and
+//! losing the signing key means a new log identity: back them up with the database.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -17,13 +21,15 @@ use anyhow::{Context, bail};
 use clap::Args;
 use lantern_log::CheckpointSigner;
 use lantern_server::LogKeys;
-use lantern_usage::PseudonymKey;
+use lantern_usage::{PseudonymKey, SealKey, VendorCodeKey};
 
 /// The origin of a new log when none is configured.
 pub(crate) const DEFAULT_ORIGIN: &str = "lantern.localhost/log";
 
 const SIGNING_FILE: &str = "log-signing.key";
 const SUBJECT_FILE: &str = "subject-pseudonym.key";
+const SEAL_FILE: &str = "subject-seal.key";
+const VENDOR_CODE_FILE: &str = "vendor-code.key";
 
 /// Where the keys come from.
 #[derive(Debug, Args, Clone, Default)]
@@ -66,19 +72,14 @@ pub(crate) fn load_or_create(data: &Path, args: &KeyArgs) -> anyhow::Result<LogK
         );
     }
     let subject_key = match &args.subject_key {
-        Some(path) => read_subject_key(path)?,
-        None => {
-            let path = key_dir(data)?.join(SUBJECT_FILE);
-            if !path.exists() {
-                let bytes: [u8; 32] = rand::random();
-                write_new(&path, &format!("{}\n", hex(&bytes)))?;
-            }
-            read_subject_key(&path)?
-        }
+        Some(path) => read_key_bytes(path)?,
+        None => secret_in(data, SUBJECT_FILE)?,
     };
     Ok(LogKeys {
         signer,
-        subject_key,
+        subject_key: PseudonymKey::from_bytes(subject_key),
+        seal_key: SealKey::from_bytes(secret_in(data, SEAL_FILE)?),
+        vendor_code_key: VendorCodeKey::from_bytes(secret_in(data, VENDOR_CODE_FILE)?),
     })
 }
 
@@ -120,7 +121,17 @@ fn read_signer(path: &Path) -> anyhow::Result<CheckpointSigner> {
     })
 }
 
-fn read_subject_key(path: &Path) -> anyhow::Result<PseudonymKey> {
+/// The 32-byte secret in `data/keys/NAME`, made at random on first use.
+fn secret_in(data: &Path, name: &str) -> anyhow::Result<[u8; 32]> {
+    let path = key_dir(data)?.join(name);
+    if !path.exists() {
+        let bytes: [u8; 32] = rand::random();
+        write_new(&path, &format!("{}\n", hex(&bytes)))?;
+    }
+    read_key_bytes(&path)
+}
+
+fn read_key_bytes(path: &Path) -> anyhow::Result<[u8; 32]> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let text = text.trim();
     let mut bytes = [0u8; 32];
@@ -131,7 +142,7 @@ fn read_subject_key(path: &Path) -> anyhow::Result<PseudonymKey> {
         *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
             .with_context(|| format!("{} must hold 64 hex digits", path.display()))?;
     }
-    Ok(PseudonymKey::from_bytes(bytes))
+    Ok(bytes)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -151,7 +162,7 @@ mod tests {
         let again = load_or_create(dir.path(), &KeyArgs::default()).unwrap();
         assert_eq!(first.signer.verifier_key(), again.signer.verifier_key());
         assert_eq!(first.signer.origin(), DEFAULT_ORIGIN);
-        for name in [SIGNING_FILE, SUBJECT_FILE] {
+        for name in [SIGNING_FILE, SUBJECT_FILE, SEAL_FILE, VENDOR_CODE_FILE] {
             let mode = fs::metadata(dir.path().join("keys").join(name))
                 .unwrap()
                 .permissions()

@@ -293,7 +293,7 @@ fn shred_subject_checks_the_number_and_reports_what_it_deleted() {
         &id,
     ]);
     assert!(
-        stdout(&again).contains("events deleted: 0\nsecret deleted: false"),
+        stdout(&again).contains("events deleted: 0\nconsents deleted: 0\nsecret deleted: false"),
         "{}",
         stdout(&again)
     );

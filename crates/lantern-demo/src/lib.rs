@@ -14,8 +14,9 @@
 //! **Out of scope:** password hashing (the caller passes a hasher in [`SeedOptions`]; the server
 //! owns Argon2), keys (the caller's [`lantern_usage::Ingestor`] holds the pseudonym key),
 //! storage backends, HTTP, reading the wall clock (`now` is a parameter, so a seed is
-//! deterministic), and the demo data of other modules (consents, rights requests, incidents,
-//! reports).
+//! deterministic), and the demo data of other modules (rights requests, incidents, reports).
+//! Demo services (`data/services.json`) are seeded with the registers; the demo citizens'
+//! consents to them by [`seed_consents`], which needs the server's keys.
 //!
 //! Everything is synthetic: agencies and statutes are real, but contact details use
 //! `example.gov.tw` addresses, streets named 示範路 and `02-0000-xxxx` numbers that cannot be
@@ -98,6 +99,8 @@ pub struct SeedSummary {
     pub files: usize,
     /// Of those, large databases.
     pub large_databases: usize,
+    /// Services with a notice that ask citizens for consent.
+    pub services: usize,
     /// Demo staff accounts created.
     pub staff: usize,
     /// Usage events logged.
@@ -197,6 +200,9 @@ pub async fn seed(
     for file in &world.files {
         store.create_file(file, &change).await?;
     }
+    for service in &world.services {
+        store.create_service(service, &change).await?;
+    }
     for user in &users {
         store.create_user(user).await?;
     }
@@ -219,10 +225,55 @@ pub async fn seed(
             .iter()
             .filter(|f| f.large_database.is_some())
             .count(),
+        services: world.services.len(),
         staff: users.len(),
         usage_events,
     }))
 }
+
+/// Gives the first [`CONSENTING_CITIZENS`] demo citizens' consent to the demo lottery
+/// service through `consents` (so the grant is logged like any citizen's), at `now`. Citizens
+/// whose consent is already in force are skipped, so calling it again is harmless. Returns how
+/// many consents were given.
+///
+/// # Errors
+/// When the consent cannot be logged or stored.
+pub async fn seed_consents(
+    consents: &lantern_usage::Consents,
+    now: OffsetDateTime,
+) -> Result<usize, lantern_usage::ConsentError> {
+    let service = lantern_domain::ServiceId::parse(DEMO_LOTTERY_SERVICE)
+        .unwrap_or_else(|_| unreachable!("the demo service id is well formed"));
+    let mut given = 0;
+    for (n, citizen) in demo_citizens().iter().take(CONSENTING_CITIZENS).enumerate() {
+        let nonce = [u8::try_from(n).unwrap_or(u8::MAX); lantern_usage::SEAL_NONCE_BYTES];
+        let sealed = consents.seal(&citizen.id, nonce);
+        let id = lantern_log::EventId::parse(&format!("00000000-0000-4000-a000-{n:012x}"))
+            .unwrap_or_else(|_| unreachable!("a well-formed UUID"));
+        match consents
+            .grant(
+                &sealed,
+                &service,
+                lantern_domain::ConsentChannel::Web,
+                now,
+                id,
+            )
+            .await
+        {
+            Ok(_) => given += 1,
+            Err(lantern_usage::ConsentError::AlreadyGiven) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(given)
+}
+
+/// The demo service citizens consent to in the demo: the Taipei Pass voucher lottery, whose
+/// winners a vendor reports by code.
+pub const DEMO_LOTTERY_SERVICE: &str = "tpe-coupon-lottery";
+
+/// How many demo citizens consent to [`DEMO_LOTTERY_SERVICE`] in the demo.
+pub const CONSENTING_CITIZENS: usize = 3;
 
 /// The seed error for a batch of `agency`'s events that the log refused.
 fn refused(agency: &lantern_domain::AgencyCode, error: IngestError) -> SeedError {

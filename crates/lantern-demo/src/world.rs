@@ -7,7 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use lantern_domain::{Agency, AgencyCode, FileId, FileSubmission, PersonalDataFile};
+use lantern_domain::{
+    Agency, AgencyCode, FileId, FileSubmission, PersonalDataFile, Service, ServiceId,
+    ServiceSubmission,
+};
 
 use crate::SeedError;
 
@@ -18,6 +21,18 @@ const AGENCIES: Source = ("data/agencies.json", include_str!("../data/agencies.j
 
 /// Ordinary (not large) files, one JSON array.
 const FILES: Source = ("data/files.json", include_str!("../data/files.json"));
+
+/// The services that ask citizens for consent, each over one of the files.
+const SERVICES: Source = ("data/services.json", include_str!("../data/services.json"));
+
+/// One demo service as written in `data/services.json`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoService {
+    id: String,
+    agency: String,
+    submission: ServiceSubmission,
+}
 
 /// The large databases of commitment (2), one submission per file.
 const LARGE_DATABASES: [Source; 5] = [
@@ -50,6 +65,8 @@ pub(crate) struct World {
     pub(crate) agencies: Vec<Agency>,
     /// Every file, ordinary files first, then the large databases.
     pub(crate) files: Vec<PersonalDataFile>,
+    /// The services with their notices.
+    pub(crate) services: Vec<Service>,
 }
 
 impl World {
@@ -91,8 +108,27 @@ impl World {
             }
             files.push(file);
         }
-        Ok(Self { agencies, files })
+        let services = parse::<Vec<DemoService>>(SERVICES)?
+            .into_iter()
+            .map(|demo| service(demo, &files))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|reason| invalid(SERVICES.0, reason))?;
+        Ok(Self {
+            agencies,
+            files,
+            services,
+        })
     }
+}
+
+/// Validates a demo service against its file, as the API does.
+fn service(demo: DemoService, files: &[PersonalDataFile]) -> Result<Service, String> {
+    let id = ServiceId::parse(&demo.id).map_err(|e| format!("{:?}: {e}", demo.id))?;
+    let agency = AgencyCode::parse(&demo.agency).map_err(|e| format!("{id}: {e}"))?;
+    let file = files.iter().find(|f| f.id.as_str() == demo.submission.file);
+    demo.submission
+        .validate(id.clone(), agency, file)
+        .map_err(|errors| format!("{id}: {errors:?}"))
 }
 
 fn invalid(source: &'static str, reason: impl Into<String>) -> SeedError {

@@ -25,15 +25,7 @@ impl FileId {
     /// # Errors
     /// A message naming the rule when the id has the wrong shape.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let ok_len = (2..=64).contains(&raw.len());
-        let ok_start = raw
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        let ok_chars = raw
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok_len && ok_start && ok_chars {
+        if is_slug(raw) {
             Ok(Self(raw.to_owned()))
         } else {
             Err("a file id is 2-64 lowercase letters, digits or '-', e.g. nhi-claims")
@@ -45,6 +37,19 @@ impl FileId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// True for 2-64 characters of lowercase letters, digits and `-`, starting with a letter or
+/// digit: the shape of file and service ids.
+pub(crate) fn is_slug(raw: &str) -> bool {
+    (2..=64).contains(&raw.len())
+        && raw
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl fmt::Display for FileId {

@@ -4,7 +4,8 @@
 //! **In scope:** validated identifiers (national ID, resident certificate numbers), the
 //! reference code lists (specific purposes, data categories, legal bases, disclosure-restriction
 //! grounds), agencies and their supervision tree, personal-data files (個人資料檔案) and the
-//! rules a file must satisfy before it may be registered.
+//! rules a file must satisfy before it may be registered, services with their Art. 8 notice
+//! and what every consent record shares.
 //!
 //! **Out of scope:** I/O of any kind. No async runtime, no SQL, no HTTP, no wall clock: time
 //! comes in as a parameter. Storage and the server map these types at their own edges.
@@ -14,14 +15,18 @@
 
 pub mod agency;
 pub mod codes;
+pub mod consent;
 pub mod file;
 pub mod reference;
+pub mod service;
 pub mod subject_id;
 pub mod validation;
 
 pub use agency::{Agency, AgencyCode, AgencyKind, AgencyTree, Contact};
 pub use codes::{DataCategoryCode, LegalBasisCode, PurposeCode, RestrictionGroundCode};
+pub use consent::ConsentChannel;
 pub use file::{FileId, FileSubmission, PersonalDataFile};
 pub use reference::ReferenceData;
+pub use service::{Service, ServiceId, ServiceSubmission};
 pub use subject_id::{SubjectId, SubjectIdError};
 pub use validation::{FieldError, Rule, ValidationErrors};

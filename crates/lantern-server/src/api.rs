@@ -7,6 +7,7 @@
 
 pub(crate) mod agencies;
 pub mod agency_view;
+pub mod consents;
 pub mod coverage;
 pub mod events;
 pub mod extract;
@@ -15,6 +16,7 @@ pub(crate) mod files;
 mod filters;
 pub(crate) mod health;
 pub mod proofs;
+pub mod services;
 pub(crate) mod session;
 pub mod stats;
 
@@ -52,6 +54,24 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/log/proof/consistency", get(proofs::consistency))
         .route("/api/v1/stats/usage", get(stats::usage))
         .route("/api/v1/coverage", get(coverage::report))
+        .route("/api/v1/services", get(services::list))
+        .route(
+            "/api/v1/services/{id}",
+            get(services::show).put(services::put),
+        )
+        .route(
+            "/api/v1/services/{id}/vendor-codes",
+            get(services::vendor_codes),
+        )
+        .route(
+            "/api/v1/services/{id}/vendor-codes/resolve",
+            post(services::resolve),
+        )
+        .route("/api/v1/me/consents", get(consents::list))
+        .route(
+            "/api/v1/me/consents/{service}",
+            post(consents::grant).delete(consents::withdraw),
+        )
         // Applies to the routes above: a known path with another method.
         .method_not_allowed_fallback(method_not_allowed)
         .route("/api", any(not_found))

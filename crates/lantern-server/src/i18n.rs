@@ -92,7 +92,7 @@ impl Lang {
 }
 
 /// One locale's Fluent sources: (file name, text).
-type Sources = [(&'static str, &'static str); 10];
+type Sources = [(&'static str, &'static str); 11];
 
 macro_rules! locale {
     ($dir:literal) => {
@@ -136,6 +136,10 @@ macro_rules! locale {
             (
                 "footprint.ftl",
                 include_str!(concat!("../locales/", $dir, "/footprint.ftl")),
+            ),
+            (
+                "services.ftl",
+                include_str!(concat!("../locales/", $dir, "/services.ftl")),
             ),
         ]
     };

@@ -6,8 +6,10 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{agencies, coverage, events, files, health, proofs, session, stats};
-use crate::auth::SESSION_COOKIE;
+use crate::api::{
+    agencies, consents, coverage, events, files, health, proofs, services, session, stats,
+};
+use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
 
 /// The API's description, assembled from the handlers' annotations.
 #[derive(OpenApi)]
@@ -35,6 +37,14 @@ use crate::auth::SESSION_COOKIE;
         proofs::consistency,
         stats::usage,
         coverage::report,
+        services::list,
+        services::show,
+        services::put,
+        services::vendor_codes,
+        services::resolve,
+        consents::list,
+        consents::grant,
+        consents::withdraw,
     ),
     modifiers(&Credentials),
     tags(
@@ -45,6 +55,8 @@ use crate::auth::SESSION_COOKIE;
         (name = "log", description = "Proofs against the log's signed checkpoints"),
         (name = "statistics", description = "Usage statistics and the coverage of the log"),
         (name = "health", description = "Liveness of the server and its store"),
+        (name = "services", description = "Services with their PDPA Art. 8 notices, and vendor codes of consenting citizens"),
+        (name = "consents", description = "A logged-in citizen's consents (ISO/IEC TS 27560 records)"),
     )
 )]
 struct ApiDoc;
@@ -71,6 +83,13 @@ impl Modify for Credentials {
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 SESSION_COOKIE,
                 "A staff session from POST /api/v1/session; changes must also send X-CSRF-Token",
+            ))),
+        );
+        components.add_security_scheme(
+            "citizen",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                CITIZEN_COOKIE,
+                "A citizen session from logging in at /me/login; changes must also send X-CSRF-Token",
             ))),
         );
     }

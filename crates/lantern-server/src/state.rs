@@ -6,7 +6,7 @@ use lantern_domain::ReferenceData;
 use lantern_domain::reference::builtin;
 use lantern_log::CheckpointSigner;
 use lantern_store::{Store, StoreError};
-use lantern_usage::{Ingestor, PseudonymKey};
+use lantern_usage::{Consents, Ingestor, PseudonymKey, SealKey, VendorCodeKey};
 
 use crate::auth::oidc::{OidcProvider, OidcSettings};
 use crate::log::Publisher;
@@ -24,13 +24,18 @@ pub struct ServerConfig {
     pub oidc: Option<OidcSettings>,
 }
 
-/// The log's keys: the checkpoint signing key (with the origin it signs for) and the key of the
-/// subjects' pseudonyms. Kept in the data directory, or supplied by the operator.
+/// The server's keys: the checkpoint signing key (with the origin it signs for), the key of the
+/// subjects' pseudonyms, the key sealing the numbers of consents and the key of vendor codes.
+/// Kept in the data directory, or supplied by the operator.
 pub struct LogKeys {
     /// Signs checkpoints.
     pub signer: CheckpointSigner,
     /// Turns national IDs into pseudonyms.
     pub subject_key: PseudonymKey,
+    /// Seals a logged-in citizen's number for their consents.
+    pub seal_key: SealKey,
+    /// Makes the pairwise codes handed to vendors.
+    pub vendor_code_key: VendorCodeKey,
 }
 
 /// Why the state could not be built.
@@ -59,6 +64,10 @@ pub struct AppState {
     pub ingestor: Arc<Ingestor>,
     /// The key of the subjects' pseudonyms, to find a logged-in citizen's events.
     pub subject_key: Arc<PseudonymKey>,
+    /// Seals a logged-in citizen's number into their session.
+    pub seal_key: Arc<SealKey>,
+    /// Consents to services and vendor codes.
+    pub consents: Arc<Consents>,
     /// The citizens' identity provider, when one is configured.
     pub oidc: Option<Arc<OidcProvider>>,
 }
@@ -84,6 +93,13 @@ impl AppState {
         let state = Self {
             log: Publisher::start(Arc::clone(&store), keys.signer).await?,
             subject_key: Arc::new(keys.subject_key.clone()),
+            seal_key: Arc::new(keys.seal_key.clone()),
+            consents: Arc::new(Consents::new(
+                Arc::clone(&store),
+                keys.subject_key.clone(),
+                keys.seal_key,
+                keys.vendor_code_key,
+            )),
             oidc,
             ingestor: Arc::new(Ingestor::new(Arc::clone(&store), keys.subject_key)),
             store,

@@ -67,6 +67,7 @@ async fn session(store: &dyn Store, n: u8) -> String {
         .create_citizen_session(&CitizenSession {
             id_hash: Sha256::digest(&secret).into(),
             subject: fixtures::subject(n),
+            sealed_subject: Vec::new(),
             csrf_token: "c".repeat(43),
             created_at: now,
             expires_at: now + Duration::hours(1),
@@ -87,6 +88,8 @@ impl World {
         let keys = LogKeys {
             signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),
             subject_key: PseudonymKey::from_bytes([9; 32]),
+            seal_key: lantern_usage::SealKey::from_bytes([11; 32]),
+            vendor_code_key: lantern_usage::VendorCodeKey::from_bytes([13; 32]),
         };
         let config = ServerConfig {
             demo: false,

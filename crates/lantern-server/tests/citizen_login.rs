@@ -241,6 +241,7 @@ async fn forged_and_expired_cookies_lead_to_the_login() {
         .create_citizen_session(&StoredCitizenSession {
             id_hash: Sha256::digest(&expired_secret).into(),
             subject: lantern_log::SubjectPseudonym::from_bytes([1; 32]),
+            sealed_subject: Vec::new(),
             csrf_token: "x".into(),
             created_at: now - Duration::hours(2),
             expires_at: now - Duration::minutes(1),
@@ -276,6 +277,8 @@ async fn two_sessions(demo: bool) -> TwoSessions {
         LogKeys {
             signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),
             subject_key: PseudonymKey::from_bytes([9; 32]),
+            seal_key: lantern_usage::SealKey::from_bytes([11; 32]),
+            vendor_code_key: lantern_usage::VendorCodeKey::from_bytes([13; 32]),
         },
     )
     .await
@@ -309,6 +312,7 @@ async fn two_sessions(demo: bool) -> TwoSessions {
         .create_citizen_session(&StoredCitizenSession {
             id_hash: Sha256::digest(&citizen_secret).into(),
             subject: lantern_log::SubjectPseudonym::from_bytes([3; 32]),
+            sealed_subject: Vec::new(),
             csrf_token: "citizen-csrf".into(),
             created_at: now,
             expires_at: now + Duration::hours(1),

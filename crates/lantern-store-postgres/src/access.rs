@@ -63,6 +63,7 @@ fn citizen_session(row: &Row) -> Result<CitizenSession, StoreError> {
         csrf_token: get(row, 2)?,
         created_at: get(row, 3)?,
         expires_at: get(row, 4)?,
+        sealed_subject: get(row, 5)?,
     })
 }
 
@@ -194,13 +195,15 @@ impl AccessStore for PostgresStore {
         let client = self.client().await?;
         execute(
             &client,
-            "INSERT INTO citizen_sessions (id_hash, subject, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO citizen_sessions (id_hash, subject, csrf_token, created_at, expires_at, sealed_subject)
+             VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &&new.id_hash[..],
                 &&new.subject.as_bytes()[..],
                 &new.csrf_token,
                 &stored_instant(new.created_at),
                 &stored_instant(new.expires_at),
+                &new.sealed_subject,
             ],
         )
         .await?;
@@ -215,7 +218,7 @@ impl AccessStore for PostgresStore {
         let client = self.client().await?;
         let row = query_opt(
             &client,
-            "SELECT id_hash, subject, csrf_token, created_at, expires_at
+            "SELECT id_hash, subject, csrf_token, created_at, expires_at, sealed_subject
              FROM citizen_sessions WHERE id_hash = $1 AND expires_at > $2",
             &[&&id_hash[..], &stored_instant(now)],
         )

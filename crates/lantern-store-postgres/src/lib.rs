@@ -21,6 +21,7 @@ mod error;
 mod migrations;
 mod reference;
 mod register;
+mod services;
 mod settings;
 mod usage;
 

@@ -49,6 +49,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "citizen_sessions",
         sql: include_str!("../migrations/0006_citizen_sessions.sql"),
     },
+    Migration {
+        version: 7,
+        name: "services_and_consents",
+        sql: include_str!("../migrations/0007_services_and_consents.sql"),
+    },
 ];
 
 /// The advisory lock that serialises migrations across every process connecting to the

@@ -20,8 +20,7 @@ use crate::PostgresStore;
 use crate::codec::{Params, db_version, execute, get, query, query_opt, version};
 use crate::error::pg;
 use lantern_store::derived::{
-    FileUpdate, next_version, page_limit, plan_file_update, search_text, search_words,
-    stored_instant,
+    VersionUpdate, next_version, page_limit, plan_update, search_text, search_words, stored_instant,
 };
 
 /// The metadata columns of a `*_versions` row aliased `v`, in the order [`info`] reads them.
@@ -39,7 +38,7 @@ macro_rules! version_columns {
 }
 
 /// The version metadata in a row selected with [`info_columns`].
-fn info(row: &Row) -> Result<VersionInfo, StoreError> {
+pub(crate) fn info(row: &Row) -> Result<VersionInfo, StoreError> {
     Ok(VersionInfo {
         version: version(get(row, 0)?)?,
         changed_by: get(row, 1)?,
@@ -49,7 +48,7 @@ fn info(row: &Row) -> Result<VersionInfo, StoreError> {
 }
 
 /// The version in a row selected with [`version_columns`].
-fn versioned<T: DeserializeOwned>(row: &Row) -> Result<Versioned<T>, StoreError> {
+pub(crate) fn versioned<T: DeserializeOwned>(row: &Row) -> Result<Versioned<T>, StoreError> {
     let Json(value) = get(row, 4)?;
     Ok(Versioned {
         value,
@@ -58,17 +57,17 @@ fn versioned<T: DeserializeOwned>(row: &Row) -> Result<Versioned<T>, StoreError>
 }
 
 /// What a new version records: the value, who changed what, and when.
-struct NewVersion<'a, T> {
-    value: &'a T,
-    version: u32,
-    change: &'a Change,
-    changed_fields: Vec<&'static str>,
+pub(crate) struct NewVersion<'a, T> {
+    pub(crate) value: &'a T,
+    pub(crate) version: u32,
+    pub(crate) change: &'a Change,
+    pub(crate) changed_fields: Vec<&'static str>,
 }
 
 impl<T: Serialize + Clone + Sync + std::fmt::Debug> NewVersion<'_, T> {
     /// Inserts the version with `insert`, whose parameters are key, version, document, actor,
     /// time and changed fields, and returns it as later reads will.
-    async fn insert(
+    pub(crate) async fn insert(
         &self,
         tx: &Transaction<'_>,
         insert: &str,
@@ -307,10 +306,10 @@ async fn update_file(
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("file {}", file.id)))?;
     let current: Versioned<PersonalDataFile> = versioned(&row)?;
-    let FileUpdate::NewVersion {
+    let VersionUpdate::NewVersion {
         version,
         changed_fields,
-    } = plan_file_update(&current, file, expected_version)?
+    } = plan_update(&current, file, expected_version)?
     else {
         return Ok(current);
     };

@@ -259,8 +259,9 @@ impl AccessStore for SqliteStore {
                 let (created_at, expires_at) =
                     (micros(session.created_at)?, micros(session.expires_at)?);
                 tx.prepare_cached(
-                    "INSERT INTO citizen_sessions (id_hash, subject, csrf_token, created_at, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO citizen_sessions
+                        (id_hash, subject, csrf_token, created_at, expires_at, sealed_subject)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .and_then(|mut stmt| {
                     stmt.execute(params![
@@ -268,7 +269,8 @@ impl AccessStore for SqliteStore {
                         &session.subject.as_bytes()[..],
                         session.csrf_token,
                         created_at,
-                        expires_at
+                        expires_at,
+                        session.sealed_subject
                     ])
                 })
                 .map_err(sql)?;
@@ -288,7 +290,7 @@ impl AccessStore for SqliteStore {
                 let now = micros(now)?;
                 let stored = tx
                     .prepare_cached(
-                        "SELECT id_hash, subject, csrf_token, created_at, expires_at
+                        "SELECT id_hash, subject, csrf_token, created_at, expires_at, sealed_subject
                          FROM citizen_sessions WHERE id_hash = ?1 AND expires_at > ?2",
                     )
                     .and_then(|mut stmt| {
@@ -299,21 +301,25 @@ impl AccessStore for SqliteStore {
                                 row.get::<_, String>(2)?,
                                 row.get::<_, i64>(3)?,
                                 row.get::<_, i64>(4)?,
+                                row.get::<_, Vec<u8>>(5)?,
                             ))
                         })
                         .optional()
                     })
                     .map_err(sql)?;
                 stored
-                    .map(|(id_hash, subject, csrf_token, created_at, expires_at)| {
-                        Ok(CitizenSession {
-                            id_hash: hash(&id_hash)?,
-                            subject: SubjectPseudonym::from_bytes(hash(&subject)?),
-                            csrf_token,
-                            created_at: instant(created_at)?,
-                            expires_at: instant(expires_at)?,
-                        })
-                    })
+                    .map(
+                        |(id_hash, subject, csrf_token, created_at, expires_at, sealed_subject)| {
+                            Ok(CitizenSession {
+                                id_hash: hash(&id_hash)?,
+                                subject: SubjectPseudonym::from_bytes(hash(&subject)?),
+                                sealed_subject,
+                                csrf_token,
+                                created_at: instant(created_at)?,
+                                expires_at: instant(expires_at)?,
+                            })
+                        },
+                    )
                     .transpose()
             })
             .await

@@ -26,6 +26,7 @@ mod error;
 mod migrations;
 mod reference;
 mod register;
+mod services;
 mod settings;
 mod usage;
 

@@ -50,6 +50,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "citizen_sessions",
         sql: include_str!("../migrations/0006_citizen_sessions.sql"),
     },
+    Migration {
+        version: 7,
+        name: "services_and_consents",
+        sql: include_str!("../migrations/0007_services_and_consents.sql"),
+    },
 ];
 
 /// Applies every migration `conn` lacks, all in one transaction: a failure leaves the schema as

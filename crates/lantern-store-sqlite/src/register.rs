@@ -18,8 +18,7 @@ use crate::SqliteStore;
 use crate::codec::{from_json, instant, micros, to_json, version};
 use crate::error::sql;
 use lantern_store::derived::{
-    FileUpdate, next_version, page_limit, plan_file_update, search_text, search_words,
-    stored_instant,
+    VersionUpdate, next_version, page_limit, plan_update, search_text, search_words, stored_instant,
 };
 
 /// The metadata columns of a `*_versions` row aliased `v`, in the order
@@ -39,7 +38,7 @@ macro_rules! version_columns {
 }
 
 /// A version's metadata as stored.
-struct StoredInfo {
+pub(crate) struct StoredInfo {
     version: i64,
     changed_by: String,
     changed_at: i64,
@@ -47,7 +46,7 @@ struct StoredInfo {
 }
 
 impl StoredInfo {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             version: row.get(0)?,
             changed_by: row.get(1)?,
@@ -56,7 +55,7 @@ impl StoredInfo {
         })
     }
 
-    fn decode(self) -> Result<VersionInfo, StoreError> {
+    pub(crate) fn decode(self) -> Result<VersionInfo, StoreError> {
         Ok(VersionInfo {
             version: version(self.version)?,
             changed_by: self.changed_by,
@@ -67,20 +66,23 @@ impl StoredInfo {
 }
 
 /// A whole version as stored.
-struct StoredVersion {
+pub(crate) struct StoredVersion {
     info: StoredInfo,
     document: String,
 }
 
 impl StoredVersion {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             info: StoredInfo::from_row(row)?,
             document: row.get(4)?,
         })
     }
 
-    fn decode<T: DeserializeOwned>(self, what: &str) -> Result<Versioned<T>, StoreError> {
+    pub(crate) fn decode<T: DeserializeOwned>(
+        self,
+        what: &str,
+    ) -> Result<Versioned<T>, StoreError> {
         Ok(Versioned {
             value: from_json(&self.document, what)?,
             info: self.info.decode()?,
@@ -89,11 +91,11 @@ impl StoredVersion {
 }
 
 /// What a new version records: the value, who changed what, and when.
-struct NewVersion<'a, T> {
-    value: &'a T,
-    version: u32,
-    change: &'a Change,
-    changed_fields: Vec<&'static str>,
+pub(crate) struct NewVersion<'a, T> {
+    pub(crate) value: &'a T,
+    pub(crate) version: u32,
+    pub(crate) change: &'a Change,
+    pub(crate) changed_fields: Vec<&'static str>,
 }
 
 impl<T: Serialize + Clone> NewVersion<'_, T> {
@@ -116,7 +118,7 @@ impl<T: Serialize + Clone> NewVersion<'_, T> {
 
     /// Inserts the version with `insert`, whose parameters are key, version, document, actor,
     /// time and changed fields.
-    fn insert(
+    pub(crate) fn insert(
         &self,
         tx: &Transaction<'_>,
         insert: &str,
@@ -358,10 +360,10 @@ fn update_file(
 ) -> Result<Versioned<PersonalDataFile>, StoreError> {
     let current = current_file(tx, &file.id)?
         .ok_or_else(|| StoreError::NotFound(format!("file {}", file.id)))?;
-    let FileUpdate::NewVersion {
+    let VersionUpdate::NewVersion {
         version,
         changed_fields,
-    } = plan_file_update(&current, file, expected_version)?
+    } = plan_update(&current, file, expected_version)?
     else {
         return Ok(current);
     };

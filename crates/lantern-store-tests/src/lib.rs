@@ -113,6 +113,15 @@ macro_rules! conformance_suite {
                 imported_categories_are_replaced_wholesale,
                 failed_import_keeps_previous_list,
             }
+            services {
+                services_are_versioned,
+                service_writes_are_checked,
+                services_are_listed_by_agency_then_id,
+                one_consent_in_force_per_service,
+                withdrawal_is_effective_at_once,
+                consents_refer_to_stored_notices,
+                shredding_deletes_consents,
+            }
             settings {
                 settings_overwrite,
             }

@@ -76,14 +76,18 @@ pub struct Session {
 }
 
 /// A logged-in citizen's session (the citizen portal, 我的個資足跡). Distinct from a staff
-/// [`Session`]: it names no account, only the subject's pseudonym — the raw national ID is
-/// never stored.
+/// [`Session`]: it names no account, only the subject's pseudonym and sealed number — the raw
+/// national ID is never stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CitizenSession {
     /// SHA-256 of the session cookie's secret.
     pub id_hash: [u8; 32],
     /// The keyed pseudonym of the citizen's national ID or resident certificate number.
     pub subject: SubjectPseudonym,
+    /// The citizen's national ID sealed with the server's seal key, so that a consent given in
+    /// this session can later be resolved back to the person (a vendor code); never the raw
+    /// number.
+    pub sealed_subject: Vec<u8>,
     /// The CSRF token that forms of this session must carry.
     pub csrf_token: String,
     /// When it started.

@@ -1,10 +1,10 @@
 //! What every backend derives or decides the same way: the text a search looks in, the page
 //! size a query gets, the instant a time is stored as, the version after another, and whether
-//! an update of a file writes a new version. Shared so the backends cannot drift; the
+//! an update of a file or service writes a new version. Shared so the backends cannot drift; the
 //! conformance suite holds them to the results.
 
 use crate::{MAX_PAGE, StoreError, Versioned};
-use lantern_domain::PersonalDataFile;
+use lantern_domain::{AgencyCode, PersonalDataFile, Service};
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 /// What a text search looks in: the names and the description, lowercased, one per line. The
@@ -42,10 +42,10 @@ pub fn next_version(current: u32) -> Result<u32, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("version {current} cannot be followed")))
 }
 
-/// What an update of a file must write, decided from the current version under the writer's
-/// lock.
+/// What an update of a register entry must write, decided from the current version under the
+/// writer's lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileUpdate {
+pub enum VersionUpdate {
     /// The value equals the current one: write nothing and answer the current version.
     Unchanged,
     /// Write this new version.
@@ -57,38 +57,75 @@ pub enum FileUpdate {
     },
 }
 
-/// Decides an update of `current` to `file` under the `update_file` contract. Equality is
+/// A versioned register entry held by one agency: a personal-data file or a service.
+pub trait RegisterEntry: PartialEq {
+    /// The holding agency.
+    fn holder(&self) -> &AgencyCode;
+    /// How an error names the entry, e.g. `file nhi-claims`.
+    fn name(&self) -> String;
+    /// The fields that differ from `earlier`.
+    fn changed_fields(&self, earlier: &Self) -> Vec<&'static str>;
+}
+
+impl RegisterEntry for PersonalDataFile {
+    fn holder(&self) -> &AgencyCode {
+        &self.agency
+    }
+    fn name(&self) -> String {
+        format!("file {}", self.id)
+    }
+    fn changed_fields(&self, earlier: &Self) -> Vec<&'static str> {
+        Self::changed_fields(self, earlier)
+    }
+}
+
+impl RegisterEntry for Service {
+    fn holder(&self) -> &AgencyCode {
+        &self.agency
+    }
+    fn name(&self) -> String {
+        format!("service {}", self.id)
+    }
+    fn changed_fields(&self, earlier: &Self) -> Vec<&'static str> {
+        Self::changed_fields(self, earlier)
+    }
+}
+
+/// Decides an update of `current` to `entry` under the `update_file` contract. Equality is
 /// checked before the expected version: an unchanged value overwrites nothing, so even a stale
 /// expected version loses no one's edit, and a retried call that had committed succeeds.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] when the file would move to another agency or `expected_version`
+/// [`StoreError::Conflict`] when the entry would move to another agency or `expected_version`
 /// is not the current version; [`StoreError::Corrupt`] when no version can follow.
-pub fn plan_file_update(
-    current: &Versioned<PersonalDataFile>,
-    file: &PersonalDataFile,
+pub fn plan_update<T: RegisterEntry>(
+    current: &Versioned<T>,
+    entry: &T,
     expected_version: Option<u32>,
-) -> Result<FileUpdate, StoreError> {
-    if current.value.agency != file.agency {
+) -> Result<VersionUpdate, StoreError> {
+    if current.value.holder() != entry.holder() {
         return Err(StoreError::Conflict(format!(
-            "file {} belongs to {}; it cannot move to {}",
-            file.id, current.value.agency, file.agency
+            "{} belongs to {}; it cannot move to {}",
+            entry.name(),
+            current.value.holder(),
+            entry.holder()
         )));
     }
-    if current.value == *file {
-        return Ok(FileUpdate::Unchanged);
+    if current.value == *entry {
+        return Ok(VersionUpdate::Unchanged);
     }
     if let Some(expected) = expected_version
         && expected != current.info.version
     {
         return Err(StoreError::Conflict(format!(
-            "file {} is at version {}, not {expected}",
-            file.id, current.info.version
+            "{} is at version {}, not {expected}",
+            entry.name(),
+            current.info.version
         )));
     }
-    Ok(FileUpdate::NewVersion {
+    Ok(VersionUpdate::NewVersion {
         version: next_version(current.info.version)?,
-        changed_fields: file.changed_fields(&current.value),
+        changed_fields: RegisterEntry::changed_fields(entry, &current.value),
     })
 }
 

@@ -1,7 +1,7 @@
 //! Lantern's storage interface.
 //!
 //! **In scope:** the traits a storage backend implements ([`RegisterStore`], [`AccessStore`],
-//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], together [`Store`]), the records
+//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], [`ServiceStore`], together [`Store`]), the records
 //! they exchange, and each method's contract: when a write is durable, what a reader sees, who
 //! retries; and the decisions every backend shares ([`derived`], [`sequencing`], [`hashes`]).
 //!
@@ -23,6 +23,7 @@ pub mod footprint;
 pub mod hashes;
 mod register;
 pub mod sequencing;
+mod services;
 mod settings;
 mod usage;
 
@@ -31,6 +32,7 @@ pub use error::StoreError;
 pub use register::{
     Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned,
 };
+pub use services::{ConsentRecord, ServiceStore, Withdrawal};
 pub use settings::SettingsStore;
 pub use usage::{
     AppendReceipt, Appended, DailyVolume, FileActivity, Footprint, FootprintQuery, NewUsageEvent,
@@ -40,11 +42,25 @@ pub use usage::{
 
 /// Everything a backend provides. The server holds an `Arc<dyn Store>`.
 pub trait Store:
-    RegisterStore + AccessStore + ReferenceStore + SettingsStore + UsageLogStore + Send + Sync
+    RegisterStore
+    + AccessStore
+    + ReferenceStore
+    + SettingsStore
+    + UsageLogStore
+    + ServiceStore
+    + Send
+    + Sync
 {
 }
 
 impl<T> Store for T where
-    T: RegisterStore + AccessStore + ReferenceStore + SettingsStore + UsageLogStore + Send + Sync
+    T: RegisterStore
+        + AccessStore
+        + ReferenceStore
+        + SettingsStore
+        + UsageLogStore
+        + ServiceStore
+        + Send
+        + Sync
 {
 }

@@ -118,6 +118,8 @@ pub struct Shredded {
     pub secret_deleted: bool,
     /// How many stored events were deleted.
     pub events_deleted: u64,
+    /// How many consent records (with their sealed number) were deleted.
+    pub consents_deleted: u64,
 }
 
 /// A dimension usage statistics can be grouped by.
@@ -304,7 +306,8 @@ pub trait UsageLogStore {
         indexes: &[u64],
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// Deletes a subject's secret and every stored event of theirs (crypto-shredding). Their
+    /// Deletes a subject's secret, every stored event and every consent record of theirs
+    /// (crypto-shredding). Their
     /// entries stay in the log, unlinkable to them once the secret is gone. Durable on return;
     /// deleted content is overwritten, not only unlinked.
     ///

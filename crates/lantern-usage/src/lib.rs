@@ -4,8 +4,10 @@
 //! **In scope:** the wire form of an event ([`EventSubmission`]); reading a request body as a
 //! batch, a JSON array or NDJSON ([`batch`]); every rule an event must satisfy, checked against
 //! the reporting agency's registered files, and the building of its [`lantern_log::CanonicalEvent`]
-//! ([`check_batch`]); the subject pseudonym ([`PseudonymKey`]); and the ingestion path that
-//! loads the agency and files from the store, checks, and appends ([`Ingestor`]).
+//! ([`check_batch`]); the subject pseudonym ([`PseudonymKey`]); the ingestion path that
+//! loads the agency and files from the store, checks, and appends ([`Ingestor`]); and the other
+//! keyed forms of a subject's number: sealed for later resolution ([`SealKey`]) and pairwise
+//! vendor codes ([`VendorCodeKey`]).
 //!
 //! **Out of scope:** HTTP (authentication, status codes and problem documents are the server's:
 //! it maps [`batch::BatchError`] and [`IngestError`]), SQL and the sequencer's transaction
@@ -30,15 +32,23 @@
 
 pub mod batch;
 mod check;
+mod consent;
 mod error;
 mod ingest;
 mod pseudonym;
+mod seal;
 mod submission;
 #[cfg(test)]
 mod test_support;
+mod vendor_code;
 
 pub use check::{FUTURE_TOLERANCE, check_batch};
+pub use consent::{
+    ConsentError, Consents, MAX_CODES_PER_RESOLUTION, MAX_REASON_CHARS, ResolveRequest, Resolved,
+};
 pub use error::EventError;
 pub use ingest::{IngestError, IngestReport, Ingestor};
 pub use pseudonym::{PseudonymKey, SUBJECT_PSEUDONYM_TAG};
+pub use seal::{SEAL_NONCE_BYTES, SealKey, UnsealError};
 pub use submission::{ConfidentialSubmission, EventSubmission};
+pub use vendor_code::{MAX_VENDOR_CHARS, PairKey, VendorCode, VendorCodeKey};

@@ -3,7 +3,9 @@
 //! A citizen session is a kind of its own, stored apart from staff sessions
 //! (`AccessStore::create_citizen_session`): it names no account, only the pseudonym of the
 //! citizen's national ID, computed with the server's pseudonym key exactly as the ingestion
-//! path computes it, so it finds the citizen's logged events. The raw number is never stored.
+//! path computes it, so it finds the citizen's logged events, and the number sealed with the
+//! server's seal key, so a consent given in the session can later be resolved back to the
+//! person (vendor codes). The raw number is never stored.
 //! Only the SHA-256 of the cookie's secret is stored. A staff cookie is never read as a citizen
 //! cookie nor the other way round: the names differ and so do the tables.
 
@@ -39,14 +41,16 @@ pub const CITIZEN_LOGIN_PATH: &str = "/me/login";
 pub struct CitizenSession {
     /// The pseudonym of the citizen's national ID: what their usage events are stored under.
     pub subject: SubjectPseudonym,
+    /// The citizen's number sealed with the server's seal key (for consents).
+    pub sealed_subject: Vec<u8>,
     /// The token that forms (and API changes) of this session must carry.
     pub csrf_token: String,
     /// When the session ends.
     pub expires_at: OffsetDateTime,
 }
 
-/// Starts a session for the citizen whose verified number is `subject`: stores its pseudonym
-/// and the digest of a fresh secret, and returns the `Set-Cookie` value (HttpOnly,
+/// Starts a session for the citizen whose verified number is `subject`: stores its pseudonym,
+/// the number sealed, and the digest of a fresh secret, and returns the `Set-Cookie` value (HttpOnly,
 /// `SameSite=Lax`, `Path=/`, [`CITIZEN_SESSION_MINUTES`], `Secure` unless serving plain HTTP on
 /// loopback).
 ///
@@ -61,6 +65,7 @@ pub async fn start_citizen_session(
     let session = lantern_store::CitizenSession {
         id_hash: digest(&secret),
         subject: state.subject_key.pseudonymise(subject),
+        sealed_subject: state.seal_key.seal(subject, rand::random()),
         csrf_token: random_secret(),
         created_at: now,
         expires_at: now + Duration::minutes(CITIZEN_SESSION_MINUTES),
@@ -134,6 +139,7 @@ pub(crate) async fn current_citizen(
         .await?
         .map(|stored| CitizenSession {
             subject: stored.subject,
+            sealed_subject: stored.sealed_subject,
             csrf_token: stored.csrf_token,
             expires_at: stored.expires_at,
         }))

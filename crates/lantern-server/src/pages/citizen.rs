@@ -62,11 +62,12 @@ struct DemoChoice {
     name: String,
 }
 
-/// What the logout form sends.
+/// What a citizen's form that changes something sends: only the session's CSRF token.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct CsrfForm {
+    /// The session's CSRF token.
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// What the demo login form sends.

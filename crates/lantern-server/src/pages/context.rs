@@ -31,6 +31,8 @@ pub(crate) enum Nav {
     Staff,
     /// The citizen's own pages.
     Me,
+    /// Services and their notices.
+    Services,
     /// Pages outside the navigation (errors).
     None,
 }
@@ -184,7 +186,7 @@ pub(crate) struct Chrome {
 }
 
 impl Chrome {
-    /// True when the navigation item `name` (`home`, `files`, `agencies`, `coverage`, `staff`, `me`) is current.
+    /// True when the navigation item `name` (`home`, `files`, `agencies`, `coverage`, `staff`, `me`, `services`) is current.
     pub(crate) fn is_current(&self, name: &str) -> bool {
         let nav = match name {
             "home" => Nav::Home,
@@ -193,6 +195,7 @@ impl Chrome {
             "coverage" => Nav::Coverage,
             "staff" => Nav::Staff,
             "me" => Nav::Me,
+            "services" => Nav::Services,
             _ => return false,
         };
         self.nav == nav

@@ -26,6 +26,7 @@ mod home;
 mod labels;
 mod middleware;
 mod register;
+mod services;
 mod staff;
 
 use axum::Router;
@@ -53,6 +54,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/me/events/{index}/proof.json", get(footprint::event_proof))
         .route("/me/export.csv", get(footprint::export_csv))
         .route("/me/export.json", get(footprint::export_json))
+        .route("/me/authorizations", get(services::authorizations))
+        .route(
+            "/me/authorizations/{service}/withdraw",
+            post(services::withdraw),
+        )
+        .route("/services", get(services::index))
+        .route("/services/{id}", get(services::page))
+        .route("/services/{id}/consent", post(services::consent))
         .route("/me/login", get(citizen::login))
         .route("/me/callback", get(citizen::callback))
         .route("/me/logout", post(citizen::logout))
@@ -63,6 +72,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/staff", get(staff::home))
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))
+        .route("/staff/services", get(staff::services_list))
+        .route("/staff/services/{id}", get(staff::service_page))
+        .route(
+            "/staff/services/{id}/codes.csv",
+            get(staff::service_codes_csv),
+        )
+        .route("/staff/services/{id}/resolve", post(staff::service_resolve))
         .route(assets::CSS_PATH, get(assets::stylesheet))
         .route(assets::VERIFY_JS_PATH, get(assets::verifier_script))
         .fallback(not_found)

@@ -495,6 +495,88 @@ impl ReferenceStore for SwitchableStore {
 }
 
 #[async_trait]
+impl lantern_store::ServiceStore for SwitchableStore {
+    async fn create_service(
+        &self,
+        service: &lantern_domain::Service,
+        change: &Change,
+    ) -> Result<Versioned<lantern_domain::Service>, StoreError> {
+        self.check()?;
+        self.inner.create_service(service, change).await
+    }
+
+    async fn update_service(
+        &self,
+        service: &lantern_domain::Service,
+        expected_version: Option<u32>,
+        change: &Change,
+    ) -> Result<Versioned<lantern_domain::Service>, StoreError> {
+        self.check()?;
+        self.inner
+            .update_service(service, expected_version, change)
+            .await
+    }
+
+    async fn service(
+        &self,
+        id: &lantern_domain::ServiceId,
+        version: Option<u32>,
+    ) -> Result<Option<Versioned<lantern_domain::Service>>, StoreError> {
+        self.check()?;
+        self.inner.service(id, version).await
+    }
+
+    async fn service_history(
+        &self,
+        id: &lantern_domain::ServiceId,
+    ) -> Result<Vec<VersionInfo>, StoreError> {
+        self.check()?;
+        self.inner.service_history(id).await
+    }
+
+    async fn services(&self) -> Result<Vec<Versioned<lantern_domain::Service>>, StoreError> {
+        self.check()?;
+        self.inner.services().await
+    }
+
+    async fn record_consent(
+        &self,
+        consent: &lantern_store::ConsentRecord,
+    ) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.record_consent(consent).await
+    }
+
+    async fn record_withdrawal(
+        &self,
+        subject: &SubjectPseudonym,
+        service: &lantern_domain::ServiceId,
+        withdrawal: &lantern_store::Withdrawal,
+    ) -> Result<lantern_store::ConsentRecord, StoreError> {
+        self.check()?;
+        self.inner
+            .record_withdrawal(subject, service, withdrawal)
+            .await
+    }
+
+    async fn subject_consents(
+        &self,
+        subject: &SubjectPseudonym,
+    ) -> Result<Vec<lantern_store::ConsentRecord>, StoreError> {
+        self.check()?;
+        self.inner.subject_consents(subject).await
+    }
+
+    async fn service_consents(
+        &self,
+        service: &lantern_domain::ServiceId,
+    ) -> Result<Vec<lantern_store::ConsentRecord>, StoreError> {
+        self.check()?;
+        self.inner.service_consents(service).await
+    }
+}
+
+#[async_trait]
 impl SettingsStore for SwitchableStore {
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.check()?;
@@ -598,6 +680,8 @@ pub fn test_keys() -> LogKeys {
     LogKeys {
         signer: CheckpointSigner::from_seed(TEST_ORIGIN, [7; 32]).unwrap(),
         subject_key: PseudonymKey::from_bytes([9; 32]),
+        seal_key: lantern_usage::SealKey::from_bytes([11; 32]),
+        vendor_code_key: lantern_usage::VendorCodeKey::from_bytes([13; 32]),
     }
 }
 

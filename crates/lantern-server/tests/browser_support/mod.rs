@@ -108,6 +108,8 @@ pub async fn start_server_with_state(dir: &Path, usage_events: usize) -> (String
         LogKeys {
             signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),
             subject_key: PseudonymKey::from_bytes([9; 32]),
+            seal_key: lantern_usage::SealKey::from_bytes([11; 32]),
+            vendor_code_key: lantern_usage::VendorCodeKey::from_bytes([13; 32]),
         },
     )
     .await

@@ -271,6 +271,8 @@ impl Lantern {
         let keys = LogKeys {
             signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),
             subject_key: PseudonymKey::from_bytes([9; 32]),
+            seal_key: lantern_usage::SealKey::from_bytes([11; 32]),
+            vendor_code_key: lantern_usage::VendorCodeKey::from_bytes([13; 32]),
         };
         let state = AppState::new(std::sync::Arc::new(store), config, keys)
             .await

@@ -68,6 +68,8 @@ impl World {
         let keys = LogKeys {
             signer: CheckpointSigner::from_seed("test.lantern.example/log", [7; 32]).unwrap(),
             subject_key,
+            seal_key: lantern_usage::SealKey::from_bytes([11; 32]),
+            vendor_code_key: lantern_usage::VendorCodeKey::from_bytes([13; 32]),
         };
         let state = AppState::new(Arc::new(store), config, keys).await.unwrap();
         Self {
@@ -112,7 +114,7 @@ impl World {
             .await
     }
 
-    async fn send(&self, request: Request<Body>) -> Page {
+    pub async fn send(&self, request: Request<Body>) -> Page {
         let uri = request.uri().to_string();
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();

@@ -241,9 +241,12 @@ pub(super) async fn shred(
         &[&subject],
     )
     .await?;
+    let consents_deleted =
+        execute(&tx, "DELETE FROM consents WHERE subject = $1", &[&subject]).await?;
     tx.commit().await.map_err(pg)?;
     Ok(Shredded {
         secret_deleted: secrets_deleted == 1,
         events_deleted,
+        consents_deleted,
     })
 }

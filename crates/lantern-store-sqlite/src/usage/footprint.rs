@@ -276,9 +276,14 @@ pub(super) fn shred(
         delete.execute([row.leaf]).map_err(sql)?;
         pending::unindex(conn, row.leaf, &row.id, subject)?;
     }
+    let consents = conn
+        .prepare_cached("DELETE FROM consents WHERE subject = ?1")
+        .and_then(|mut stmt| stmt.execute([&subject.as_bytes()[..]]))
+        .map_err(sql)?;
     pending::count_shredding(conn)?;
     Ok(Shredded {
         secret_deleted: secrets > 0,
         events_deleted: rows.len() as u64,
+        consents_deleted: consents as u64,
     })
 }

@@ -9,6 +9,7 @@ fn citizen_session(seed: u8, subject: u8, minutes: i64) -> CitizenSession {
     CitizenSession {
         id_hash: [seed; 32],
         subject: SubjectPseudonym::from_bytes([subject; 32]),
+        sealed_subject: vec![seed, subject, 0xA5],
         csrf_token: format!("citizen-csrf-{seed}"),
         created_at: T0,
         expires_at: at(minutes),

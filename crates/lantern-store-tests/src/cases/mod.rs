@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod files;
 pub mod reference;
 pub mod search;
+pub mod services;
 pub mod settings;
 pub mod times;
 pub mod usage_footprint;

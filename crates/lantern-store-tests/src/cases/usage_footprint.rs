@@ -335,7 +335,8 @@ pub async fn shredding_deletes_events_and_secret(store: &dyn Store) {
         store.shred_subject(&subject(1)).await.expect("shred"),
         Shredded {
             secret_deleted: true,
-            events_deleted: 3
+            events_deleted: 3,
+            consents_deleted: 0
         }
     );
     let empty = Footprint {
@@ -349,7 +350,8 @@ pub async fn shredding_deletes_events_and_secret(store: &dyn Store) {
         store.shred_subject(&subject(1)).await.expect("shred again"),
         Shredded {
             secret_deleted: false,
-            events_deleted: 0
+            events_deleted: 0,
+            consents_deleted: 0
         }
     );
     assert_eq!(
@@ -359,7 +361,8 @@ pub async fn shredding_deletes_events_and_secret(store: &dyn Store) {
             .expect("shred unknown"),
         Shredded {
             secret_deleted: false,
-            events_deleted: 0
+            events_deleted: 0,
+            consents_deleted: 0
         }
     );
 }
@@ -438,7 +441,8 @@ pub async fn shredded_subject_starts_afresh(store: &dyn Store) {
         store.shred_subject(&subject(1)).await.expect("shred again"),
         Shredded {
             secret_deleted: true,
-            events_deleted: 1
+            events_deleted: 1,
+            consents_deleted: 0
         }
     );
 }

@@ -22,6 +22,7 @@ use time::{Date, OffsetDateTime};
 pub(crate) use event::{page as event_page, proof as event_proof};
 pub(crate) use export::{csv as export_csv, json as export_json};
 pub(crate) use list::page as list_page;
+pub(crate) use sentence::long_date;
 pub(crate) use summary::page as summary_page;
 
 use super::citizen::{private, session_error};

@@ -76,7 +76,7 @@ pub(super) fn sentence(
 }
 
 /// A day in Taiwan time as the reader writes it: `2025年3月14日`, `14 March 2025`.
-pub(super) fn long_date(t: Tr, at: OffsetDateTime) -> String {
+pub(crate) fn long_date(t: Tr, at: OffsetDateTime) -> String {
     let local = at.to_offset(offset!(+8));
     match t.lang() {
         Lang::ZhTw => format!(

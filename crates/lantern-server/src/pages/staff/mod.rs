@@ -1,7 +1,9 @@
 //! Staff pages: log in, log out, and `/staff`, which shows who is logged in and links to their
-//! agency's files. Editing the registers happens through the JSON API.
+//! agency's files, and its services with their vendor codes (`services`). Editing the registers
+//! and notices happens through the JSON API.
 
 mod login;
+mod services;
 
 use askama::Template;
 use axum::extract::State;
@@ -17,9 +19,13 @@ use crate::pages::error_page::{PageError, render};
 use crate::pages::{file_row, labels};
 
 pub(crate) use login::{login, login_form, logout};
+pub(crate) use services::{
+    codes_csv as service_codes_csv, list as services_list, page as service_page,
+    resolve as service_resolve,
+};
 
 /// Where staff log in.
-const LOGIN_PATH: &str = "/staff/login";
+pub(super) const LOGIN_PATH: &str = "/staff/login";
 
 #[derive(Template)]
 #[template(path = "staff.html")]
@@ -77,7 +83,7 @@ async fn build_home(
 }
 
 /// Marks a staff page as never to be stored by any cache.
-fn private(mut response: Response) -> Response {
+pub(super) fn private(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -85,7 +91,7 @@ fn private(mut response: Response) -> Response {
 }
 
 /// The session could not be read: the store failed.
-fn session_error(error: AppError) -> PageError {
+pub(super) fn session_error(error: AppError) -> PageError {
     match error {
         AppError::Unavailable(_) => PageError::Unavailable,
         other => {
