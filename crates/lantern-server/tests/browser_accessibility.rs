@@ -20,7 +20,7 @@ mod browser_support;
 
 use browser_support::{
     assert_accessible, browser, log_in_by_keyboard, press, serious_violations, shoot, start_driver,
-    start_server, tab_to, viewport, wait,
+    start_server, tab_to, texts, viewport, wait,
 };
 use fantoccini::Client;
 use fantoccini::key::Key;
@@ -29,7 +29,7 @@ use fantoccini::key::Key;
 const WIDTHS: [(&str, u32, u32); 2] = [("phone", 375, 812), ("desktop", 1280, 900)];
 
 /// Pages anyone can open, by screenshot name.
-const PUBLIC_PAGES: [(&str, &str); 9] = [
+const PUBLIC_PAGES: [(&str, &str); 11] = [
     ("home", "/"),
     ("register", "/files"),
     ("register-filtered", "/files?large=yes"),
@@ -39,11 +39,15 @@ const PUBLIC_PAGES: [(&str, &str); 9] = [
     ("coverage", "/coverage"),
     ("staff-login", "/staff/login"),
     ("citizen-demo-login", "/me/demo-login"),
+    ("services", "/services"),
+    ("service", "/services/tpe-coupon-lottery"),
 ];
 
 /// Pages of a logged-in citizen, by screenshot name.
-const CITIZEN_PAGES: [(&str, &str); 3] = [
+const CITIZEN_PAGES: [(&str, &str); 5] = [
     ("me", "/me"),
+    ("me-authorizations", "/me/authorizations"),
+    ("service-to-consent", "/services/tpe-coupon-lottery"),
     ("me-events", "/me/events"),
     (
         "me-events-filtered",
@@ -139,6 +143,57 @@ async fn a_citizen_logs_in_and_out_by_keyboard_alone() {
     client.wait().for_url(&home).await.unwrap();
     client.goto(&format!("{base}/me")).await.unwrap();
     wait(&client, "form.login").await;
+
+    client.close().await.unwrap();
+    drop(driver);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_consents_and_withdraws_by_keyboard_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start_server(dir.path()).await;
+    let driver = start_driver();
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+    viewport(&client, 375, 812).await;
+
+    log_in_by_keyboard(&client, &base).await;
+    client
+        .goto(&format!("{base}/services/tpe-coupon-lottery"))
+        .await
+        .unwrap();
+    wait(&client, "main h1").await;
+    tab_to(
+        &client,
+        "form[action='/services/tpe-coupon-lottery/consent'] button",
+        80,
+    )
+    .await;
+    press(&client, Key::Enter, 1).await;
+    // The consent is given and listed, with its withdraw button.
+    let withdraw = "form[action='/me/authorizations/tpe-coupon-lottery/withdraw'] button";
+    wait(&client, withdraw).await;
+    assert_accessible(&client, "my authorizations with a consent in force").await;
+    shoot(&client, "keyboard-phone-authorizations").await;
+
+    tab_to(&client, withdraw, 80).await;
+    press(&client, Key::Enter, 1).await;
+    // Withdrawn at once: no withdraw button, and the service must ask again.
+    wait(
+        &client,
+        ".authorizations a[href='/services/tpe-coupon-lottery']",
+    )
+    .await;
+    assert!(
+        client
+            .find(fantoccini::Locator::Css(withdraw))
+            .await
+            .is_err()
+    );
+    let states = texts(&client, ".authorizations dd").await;
+    assert!(states.iter().any(|s| s.contains("撤回")), "{states:?}");
+    assert_accessible(&client, "my authorizations after a withdrawal").await;
+    shoot(&client, "keyboard-phone-withdrawn").await;
 
     client.close().await.unwrap();
     drop(driver);

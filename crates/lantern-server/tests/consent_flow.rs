@@ -553,3 +553,90 @@ async fn staff_pages_hand_out_codes_and_resolve_them_for_their_own_services_only
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn staff_define_and_change_a_notice_with_the_form() {
+    let world = World::new().await;
+    let tpe = staff(&world, "tpe-officer", "TPE").await;
+    let nhia = staff(&world, "nhia-officer", "MOHW-NHIA").await;
+    let form = world.get_with_cookie("/staff/services/new", &tpe).await;
+    form.assert_status(StatusCode::OK);
+    pages_support::assert_well_formed(&form);
+    form.assert_contains(&["taipei-pass-members", "name=\"outsourcing\""]);
+
+    let csrf = &CSRF[..43];
+    let incomplete = world
+        .post(
+            "/staff/services/new",
+            &format!("csrf={csrf}&id=Bad+Id&file=taipei-pass-members&purposes=136%2C+999x"),
+            Some(&tpe),
+        )
+        .await;
+    incomplete.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    pages_support::assert_well_formed(&incomplete);
+    incomplete.assert_contains(&[
+        "error-summary",
+        "href=\"#f-id\"",
+        "href=\"#f-name_zh\"",
+        "href=\"#f-purposes\"",
+        "第 2 項：不是有效的代號",
+        "aria-invalid=\"true\"",
+    ]);
+    assert!(
+        world.state.store.services().await.unwrap().len() == 2,
+        "nothing stored"
+    );
+
+    let body = "id=tpe-library-card&file=taipei-pass-members&name_zh=%E5%80%9F%E6%9B%B8%E8%AD%89&summary=%E7%94%B3%E8%AB%8B%E5%80%9F%E6%9B%B8%E8%AD%89&controller=%E8%87%BA%E5%8C%97%E5%B8%82%E7%AB%8B%E5%9C%96%E6%9B%B8%E9%A4%A8&purposes=136&categories=C001%2C+C011&period=1%E5%B9%B4&area=%E8%87%BA%E5%8C%97%E5%B8%82&recipients=%E6%9C%AC%E9%A4%A8&manner=%E9%9B%BB%E5%AD%90&rights=%E6%9F%A5%E8%A9%A2%E6%9B%B4%E6%AD%A3&consequence=%E7%84%A1%E6%B3%95%E7%94%B3%E8%AB%8B&outsourcing=%E7%A4%BA%E7%AF%84%E5%85%AC%E5%8F%B8+%7C+%E7%B6%AD%E9%81%8B";
+    let created = world
+        .post(
+            "/staff/services/new",
+            &format!("csrf={csrf}&{body}"),
+            Some(&tpe),
+        )
+        .await;
+    created.assert_status(StatusCode::SEE_OTHER);
+    let id = lantern_domain::ServiceId::parse("tpe-library-card").unwrap();
+    let stored = world.state.store.service(&id, None).await.unwrap().unwrap();
+    assert_eq!(stored.info.version, 1);
+    assert_eq!(stored.value.notice.outsourcing[0].task, "維運");
+
+    let edit = world
+        .get_with_cookie("/staff/services/tpe-library-card/edit", &tpe)
+        .await;
+    edit.assert_status(StatusCode::OK);
+    edit.assert_contains(&["C001, C011"]);
+    let changed = body.replace("period=1%E5%B9%B4", "period=2%E5%B9%B4");
+    world
+        .post(
+            "/staff/services/tpe-library-card/edit",
+            &format!("csrf={csrf}&{changed}"),
+            Some(&tpe),
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let stored = world.state.store.service(&id, None).await.unwrap().unwrap();
+    assert_eq!(stored.info.version, 2);
+    assert_eq!(stored.info.changed_fields, ["notice.period"]);
+
+    world
+        .get_with_cookie("/staff/services/tpe-library-card/edit", &nhia)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    world
+        .post(
+            "/staff/services/tpe-library-card/edit",
+            &format!("csrf={csrf}&{body}"),
+            Some(&nhia),
+        )
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    world
+        .post(
+            "/staff/services/new",
+            &format!("csrf=wrong&{body}"),
+            Some(&tpe),
+        )
+        .await
+        .assert_status(StatusCode::BAD_REQUEST);
+}

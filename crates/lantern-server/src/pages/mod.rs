@@ -73,7 +73,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))
         .route("/staff/services", get(staff::services_list))
+        .route(
+            "/staff/services/new",
+            get(staff::service_new_form).post(staff::service_create),
+        )
         .route("/staff/services/{id}", get(staff::service_page))
+        .route(
+            "/staff/services/{id}/edit",
+            get(staff::service_edit_form).post(staff::service_update),
+        )
         .route(
             "/staff/services/{id}/codes.csv",
             get(staff::service_codes_csv),

@@ -3,6 +3,7 @@
 //! and notices happens through the JSON API.
 
 mod login;
+mod service_form;
 mod services;
 
 use askama::Template;
@@ -19,6 +20,10 @@ use crate::pages::error_page::{PageError, render};
 use crate::pages::{file_row, labels};
 
 pub(crate) use login::{login, login_form, logout};
+pub(crate) use service_form::{
+    create as service_create, edit_form as service_edit_form, new_form as service_new_form,
+    update as service_update,
+};
 pub(crate) use services::{
     codes_csv as service_codes_csv, list as services_list, page as service_page,
     resolve as service_resolve,

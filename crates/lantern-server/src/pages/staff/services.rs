@@ -2,7 +2,7 @@
 //! notice versions and vendor codes (`/staff/services/{id}`): download the codes of the citizens
 //! whose consent is in force for one vendor (`…/codes.csv`), and resolve a vendor's list of
 //! codes back to citizens with a stated reason (`POST …/resolve`), each resolution logged in
-//! the citizen's footprint. Defining a notice goes through `PUT /api/v1/services/{id}`.
+//! the citizen's footprint. Defining a notice: `service_form.rs`, or `PUT /api/v1/services/{id}`.
 //!
 //! Only the holding agency's staff see a service here; anyone else gets 404.
 
@@ -42,6 +42,7 @@ struct ServicePage {
     name: String,
     versions: Vec<(u32, String, String)>,
     consents: usize,
+    saved: bool,
     csrf_token: String,
     form: ResolveForm,
     errors: Vec<(String, String)>,
@@ -160,7 +161,7 @@ async fn try_resolve(
     }
     let codes: Vec<String> = form
         .codes
-        .split(|c: char| c == '\n' || c == ',' || c == ';')
+        .split(['\n', ',', ';'])
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(str::to_owned)
@@ -277,6 +278,7 @@ async fn build_page(
             .map(|v| (v.version, long_date(t, v.changed_at), v.changed_by))
             .collect(),
         consents,
+        saved: ctx.query().iter().any(|(k, _)| k == "saved"),
         csrf_token: staff.session.csrf_token.clone(),
         form,
         errors,
