@@ -3,8 +3,10 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
+use lantern_domain::disclosure::DisclosureRules;
 use lantern_domain::reference::{parse_categories, parse_purposes};
 use lantern_domain::{Agency, AgencyCode, AgencyTree, SubjectId};
+use lantern_server::report::RULES_SETTING;
 use lantern_store::{Change, Role, Store, User};
 use time::OffsetDateTime;
 
@@ -89,6 +91,26 @@ pub(crate) async fn run(command: AdminCommand) -> anyhow::Result<()> {
                 "events deleted: {}\nconsents deleted: {}\nsecret deleted: {}",
                 shredded.events_deleted, shredded.consents_deleted, shredded.secret_deleted
             ));
+        }
+        AdminCommand::DisclosureRules { store, file } => {
+            let store = open_store(&store).await?;
+            if let Some(file) = file {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?;
+                let rules: DisclosureRules = serde_json::from_str(&text).with_context(|| {
+                    format!(
+                        "{} is not a set of disclosure rules (fields: band_below, named_providers, include_criminal, embargo)",
+                        file.display()
+                    )
+                })?;
+                let json = serde_json::to_string(&rules)?;
+                store.put_setting(RULES_SETTING, &json).await?;
+            }
+            let rules = match store.setting(RULES_SETTING).await? {
+                Some(json) => serde_json::from_str(&json)?,
+                None => DisclosureRules::default(),
+            };
+            print_result(&serde_json::to_string_pretty(&rules)?);
         }
         AdminCommand::PutAgencies { store, file } => {
             let text = std::fs::read_to_string(&file)

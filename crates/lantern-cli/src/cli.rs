@@ -33,6 +33,31 @@ pub(crate) enum Command {
     /// Check a server's log: its signed checkpoint, that it extends the last one seen, and
     /// optionally every entry and tile, and a citizen's proof bundle.
     Verify(VerifyArgs),
+    /// Transparency reports: recompute a server's published figures from its public log.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// Recompute the published usage figures of the large databases from the public log's
+    /// entries alone (the checkpoint verified with --key, the entries checked against its root)
+    /// and check that every published figure agrees.
+    Recompute(RecomputeArgs),
+}
+
+/// Arguments of `lantern report recompute`.
+#[derive(Debug, Args)]
+pub(crate) struct RecomputeArgs {
+    /// The server's base URL, e.g. `https://lantern.example.gov.tw`.
+    #[arg(long, env = "LANTERN_SERVER", value_name = "URL")]
+    pub(crate) server: reqwest::Url,
+    /// The log's verifier key (`<origin>+<key ID>+<base64>`), or `@FILE`.
+    #[arg(long, value_name = "VKEY")]
+    pub(crate) key: String,
+    /// Only this period (`2025`, `2025-H1`); default every period of the server's catalogue.
+    #[arg(long, value_name = "PERIOD")]
+    pub(crate) period: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +325,15 @@ pub(crate) enum AdminCommand {
         /// CSV with a header row: `code,name_zh[,name_en]` for purposes,
         /// `code,name_zh[,group_zh,name_en,examples_zh]` for categories.
         file: PathBuf,
+    },
+    /// Set the disclosure rules every published figure of the transparency reports follows,
+    /// from a JSON file (docs/open-data.md); prints the rules in force. Takes effect at once.
+    DisclosureRules {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// JSON file, e.g. `{"band_below": 10, "named_providers": [], "include_criminal":
+        /// false, "embargo": null}`; without it the rules in force are only printed.
+        file: Option<PathBuf>,
     },
 }
 

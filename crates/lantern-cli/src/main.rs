@@ -13,11 +13,12 @@ mod http;
 mod ingest;
 mod keys;
 mod open;
+mod report;
 mod verify;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ReportCommand};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -33,6 +34,7 @@ fn main() -> anyhow::Result<()> {
             Command::Bench(command) => bench::run(command).await,
             Command::Ingest(args) => ingest::run(args).await,
             Command::Verify(args) => verify::run(args).await,
+            Command::Report(ReportCommand::Recompute(args)) => report::recompute(args).await,
         }
     })
 }

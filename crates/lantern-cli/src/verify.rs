@@ -21,7 +21,7 @@ use anyhow::{Context, anyhow, bail};
 use lantern_log::merkle::verify_consistency;
 use lantern_log::{Checkpoint, CheckpointVerifier, ProofBundle, VerifiedEvent};
 
-use self::client::LogClient;
+pub(crate) use self::client::LogClient;
 use crate::cli::VerifyArgs;
 
 /// Runs `lantern verify`.
@@ -115,7 +115,7 @@ pub(crate) async fn run(args: VerifyArgs) -> anyhow::Result<()> {
 }
 
 /// The verifier key given as text, or read from the file `@path` names.
-fn read_verifier_key(key: &str) -> anyhow::Result<CheckpointVerifier> {
+pub(crate) fn read_verifier_key(key: &str) -> anyhow::Result<CheckpointVerifier> {
     let text = match key.strip_prefix('@') {
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("reading the verifier key from {path}"))?,
@@ -218,6 +218,6 @@ fn describe(verified: &VerifiedEvent, how: &str) -> String {
 
 /// Prints one line of the command's result on stdout.
 #[allow(clippy::print_stdout)]
-fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     println!("{line}");
 }

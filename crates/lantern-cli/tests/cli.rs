@@ -395,3 +395,55 @@ fn bench_footprint_refuses_a_directory_it_did_not_load() {
         stderr(&output)
     );
 }
+
+#[test]
+fn disclosure_rules_are_set_from_a_checked_file() {
+    let dir = seeded_dir();
+    let rules = dir.path().join("rules.json");
+    let shown = lantern(&["admin", "disclosure-rules", "--data", data(dir.path())]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains("\"band_below\": 10"),
+        "{}",
+        stdout(&shown)
+    );
+
+    std::fs::write(
+        &rules,
+        r#"{"band_below": 5, "named_providers": ["中華電信"]}"#,
+    )
+    .unwrap();
+    let set = lantern(&[
+        "admin",
+        "disclosure-rules",
+        "--data",
+        data(dir.path()),
+        rules.to_str().unwrap(),
+    ]);
+    assert!(set.status.success(), "{}", stderr(&set));
+    assert!(
+        stdout(&set).contains("\"band_below\": 5"),
+        "{}",
+        stdout(&set)
+    );
+
+    std::fs::write(&rules, r#"{"band": 5}"#).unwrap();
+    let bad = lantern(&[
+        "admin",
+        "disclosure-rules",
+        "--data",
+        data(dir.path()),
+        rules.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("band_below, named_providers"),
+        "{}",
+        stderr(&bad)
+    );
+    let kept = lantern(&["admin", "disclosure-rules", "--data", data(dir.path())]);
+    assert!(
+        stdout(&kept).contains("\"band_below\": 5"),
+        "the earlier rules stay"
+    );
+}

@@ -25,6 +25,7 @@
 
 mod citizens;
 mod events;
+mod provider_requests;
 mod staff;
 mod world;
 
@@ -101,6 +102,8 @@ pub struct SeedSummary {
     pub large_databases: usize,
     /// Services with a notice that ask citizens for consent.
     pub services: usize,
+    /// Requests to online providers of the four agencies of commitment (2).
+    pub provider_requests: usize,
     /// Demo staff accounts created.
     pub staff: usize,
     /// Usage events logged.
@@ -189,6 +192,7 @@ pub async fn seed(
     }
     let users = staff_users(now, options)?;
     let usage = DemoUsage::for_world(&world, now, options.usage_events)?;
+    let provider_requests = provider_requests::provider_requests(now.date())?;
 
     let change = Change {
         actor: DEMO_ACTOR.to_owned(),
@@ -203,6 +207,9 @@ pub async fn seed(
     for service in &world.services {
         store.create_service(service, &change).await?;
     }
+    store
+        .record_provider_requests(&provider_requests, &change)
+        .await?;
     for user in &users {
         store.create_user(user).await?;
     }
@@ -226,6 +233,7 @@ pub async fn seed(
             .filter(|f| f.large_database.is_some())
             .count(),
         services: world.services.len(),
+        provider_requests: provider_requests.len(),
         staff: users.len(),
         usage_events,
     }))

@@ -16,8 +16,11 @@
 pub mod agency;
 pub mod codes;
 pub mod consent;
+pub mod disclosure;
 pub mod file;
+pub mod provider_request;
 pub mod reference;
+pub mod report;
 pub mod service;
 pub mod subject_id;
 pub mod validation;

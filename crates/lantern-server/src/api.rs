@@ -16,6 +16,7 @@ pub(crate) mod files;
 mod filters;
 pub(crate) mod health;
 pub mod proofs;
+pub mod provider_requests;
 pub mod services;
 pub(crate) mod session;
 pub mod stats;
@@ -66,6 +67,16 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/api/v1/services/{id}/vendor-codes/resolve",
             post(services::resolve),
+        )
+        .route(
+            "/api/v1/provider-requests",
+            get(provider_requests::list)
+                .post(provider_requests::import)
+                .layer(DefaultBodyLimit::max(provider_requests::MAX_IMPORT_BYTES)),
+        )
+        .route(
+            "/api/v1/provider-requests/template.csv",
+            get(provider_requests::template),
         )
         .route("/api/v1/me/consents", get(consents::list))
         .route(

@@ -31,6 +31,10 @@ pub enum AppError {
     /// and nothing of the batch was stored.
     #[error("{} invalid event(s) in the batch", .0.len())]
     InvalidEvents(Vec<ProblemError>),
+    /// 422: rows of an imported spreadsheet break rules; each error names its row and column,
+    /// and nothing of the file was stored.
+    #[error("{} broken rule(s) in the imported rows", .0.len())]
+    InvalidRows(Vec<ProblemError>),
     /// 400: the body is not JSON; fix the syntax at the given place.
     #[error("malformed JSON at line {line}, column {column}: {message}")]
     MalformedJson {
@@ -119,6 +123,10 @@ pub struct ProblemError {
     /// In a batch of events: the event's id, when it had a readable one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// In an imported spreadsheet: the row as the spreadsheet numbers it (the header is row 1;
+    /// 0 for the file as a whole).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
     /// Dotted path of the offending field or name of the query parameter.
     pub field: String,
     /// The rule that was broken.
@@ -132,6 +140,7 @@ impl From<FieldError> for ProblemError {
         Self {
             position: None,
             id: None,
+            row: None,
             field: error.field,
             rule: error.rule,
             message: error.message,
@@ -149,7 +158,10 @@ struct Kind {
 impl AppError {
     fn kind(&self) -> Kind {
         let (status, slug, title) = match self {
-            Self::InvalidBody(_) | Self::InvalidQuery(_) | Self::InvalidEvents(_) => (
+            Self::InvalidBody(_)
+            | Self::InvalidQuery(_)
+            | Self::InvalidEvents(_)
+            | Self::InvalidRows(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation",
                 "The request breaks validation rules",
@@ -238,6 +250,10 @@ impl AppError {
                 "the batch was not stored: {} rule(s) broken; see errors, each naming the event's position and field",
                 errors.len()
             ),
+            Self::InvalidRows(errors) => format!(
+                "nothing was stored: {} rule(s) broken; see errors, each naming the row (the header is row 1) or item position and the column",
+                errors.len()
+            ),
             Self::MalformedJson { line, column, message } => {
                 format!("the body is not valid JSON: {message} (line {line}, column {column})")
             }
@@ -262,7 +278,7 @@ impl AppError {
             Self::InvalidBody(errors) | Self::InvalidQuery(errors) => {
                 errors.0.iter().cloned().map(ProblemError::from).collect()
             }
-            Self::InvalidEvents(errors) => errors.clone(),
+            Self::InvalidEvents(errors) | Self::InvalidRows(errors) => errors.clone(),
             _ => Vec::new(),
         };
         let (line, column) = match self {

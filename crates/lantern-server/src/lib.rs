@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod log;
 pub mod openapi;
 pub mod pages;
+pub mod report;
 pub mod state;
 
 use axum::Router;

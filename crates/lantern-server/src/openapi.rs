@@ -7,7 +7,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    agencies, consents, coverage, events, files, health, proofs, services, session, stats,
+    agencies, consents, coverage, events, files, health, proofs, provider_requests, services,
+    session, stats,
 };
 use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
 
@@ -45,6 +46,9 @@ use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
         consents::list,
         consents::grant,
         consents::withdraw,
+        provider_requests::import,
+        provider_requests::list,
+        provider_requests::template,
     ),
     modifiers(&Credentials),
     tags(
@@ -57,6 +61,7 @@ use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
         (name = "health", description = "Liveness of the server and its store"),
         (name = "services", description = "Services with their PDPA Art. 8 notices, and vendor codes of consenting citizens"),
         (name = "consents", description = "A logged-in citizen's consents (ISO/IEC TS 27560 records)"),
+        (name = "provider-requests", description = "Agencies' requests to online providers for internet users' data"),
     )
 )]
 struct ApiDoc;

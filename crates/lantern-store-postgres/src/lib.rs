@@ -19,6 +19,7 @@ mod access;
 mod codec;
 mod error;
 mod migrations;
+mod provider_requests;
 mod reference;
 mod register;
 mod services;

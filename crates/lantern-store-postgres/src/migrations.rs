@@ -54,6 +54,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "services_and_consents",
         sql: include_str!("../migrations/0007_services_and_consents.sql"),
     },
+    Migration {
+        version: 8,
+        name: "provider_requests",
+        sql: include_str!("../migrations/0008_provider_requests.sql"),
+    },
 ];
 
 /// The advisory lock that serialises migrations across every process connecting to the

@@ -24,6 +24,7 @@ mod codec;
 mod connections;
 mod error;
 mod migrations;
+mod provider_requests;
 mod reference;
 mod register;
 mod services;

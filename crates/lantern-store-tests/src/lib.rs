@@ -108,6 +108,10 @@ macro_rules! conformance_suite {
                 citizen_and_staff_sessions_are_apart,
                 taken_citizen_session_id_conflicts,
             }
+            provider_requests {
+                requests_round_trip_in_order,
+                a_bad_batch_writes_nothing,
+            }
             reference {
                 imported_purposes_are_replaced_wholesale,
                 imported_categories_are_replaced_wholesale,

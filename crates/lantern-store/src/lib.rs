@@ -1,7 +1,8 @@
 //! Lantern's storage interface.
 //!
 //! **In scope:** the traits a storage backend implements ([`RegisterStore`], [`AccessStore`],
-//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], [`ServiceStore`], together [`Store`]), the records
+//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], [`ServiceStore`], [`ProviderRequestStore`], together
+//! [`Store`]), the records
 //! they exchange, and each method's contract: when a write is durable, what a reader sees, who
 //! retries; and the decisions every backend shares ([`derived`], [`sequencing`], [`hashes`]).
 //!
@@ -21,6 +22,7 @@ pub mod derived;
 mod error;
 pub mod footprint;
 pub mod hashes;
+mod provider_requests;
 mod register;
 pub mod sequencing;
 mod services;
@@ -29,6 +31,7 @@ mod usage;
 
 pub use access::{AccessStore, ApiToken, CitizenSession, NewApiToken, Role, Session, User};
 pub use error::StoreError;
+pub use provider_requests::{ProviderRequestQuery, ProviderRequestStore};
 pub use register::{
     Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned,
 };
@@ -48,6 +51,7 @@ pub trait Store:
     + SettingsStore
     + UsageLogStore
     + ServiceStore
+    + ProviderRequestStore
     + Send
     + Sync
 {
@@ -60,6 +64,7 @@ impl<T> Store for T where
         + SettingsStore
         + UsageLogStore
         + ServiceStore
+        + ProviderRequestStore
         + Send
         + Sync
 {

@@ -154,6 +154,7 @@ fn invalid(errors: Vec<EventError>) -> AppError {
             .map(|e| ProblemError {
                 position: Some(e.position),
                 id: e.id,
+                row: None,
                 field: e.field,
                 rule: e.rule,
                 message: e.message,

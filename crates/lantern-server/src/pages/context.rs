@@ -33,6 +33,8 @@ pub(crate) enum Nav {
     Me,
     /// Services and their notices.
     Services,
+    /// Transparency reports.
+    Reports,
     /// Pages outside the navigation (errors).
     None,
 }
@@ -186,7 +188,7 @@ pub(crate) struct Chrome {
 }
 
 impl Chrome {
-    /// True when the navigation item `name` (`home`, `files`, `agencies`, `coverage`, `staff`, `me`, `services`) is current.
+    /// True when the navigation item `name` (`home`, `files`, `agencies`, `coverage`, `staff`, `me`, `services`, `reports`) is current.
     pub(crate) fn is_current(&self, name: &str) -> bool {
         let nav = match name {
             "home" => Nav::Home,
@@ -196,6 +198,7 @@ impl Chrome {
             "staff" => Nav::Staff,
             "me" => Nav::Me,
             "services" => Nav::Services,
+            "reports" => Nav::Reports,
             _ => return false,
         };
         self.nav == nav

@@ -26,6 +26,7 @@ mod home;
 mod labels;
 mod middleware;
 mod register;
+mod reports;
 mod services;
 mod staff;
 
@@ -59,6 +60,15 @@ pub(crate) fn router() -> Router<AppState> {
             "/me/authorizations/{service}/withdraw",
             post(services::withdraw),
         )
+        .route("/reports", get(reports::index))
+        .route("/reports/{period}", get(reports::national))
+        .route("/reports/{period}/{name}", get(reports::national_item))
+        .route(
+            "/reports/{period}/{agency}/{name}",
+            get(reports::agency_item),
+        )
+        .route("/open-data/catalog.jsonld", get(reports::catalogue_jsonld))
+        .route("/open-data/schema/report-table.json", get(reports::schema))
         .route("/services", get(services::index))
         .route("/services/{id}", get(services::page))
         .route("/services/{id}/consent", post(services::consent))
@@ -72,6 +82,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/staff", get(staff::home))
         .route("/staff/login", get(staff::login_form).post(staff::login))
         .route("/staff/logout", post(staff::logout))
+        .route(
+            "/staff/provider-requests",
+            get(staff::provider_requests_page)
+                .post(staff::provider_requests_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::api::provider_requests::MAX_IMPORT_BYTES,
+                )),
+        )
         .route("/staff/services", get(staff::services_list))
         .route(
             "/staff/services/new",

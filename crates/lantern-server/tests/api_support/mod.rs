@@ -577,6 +577,26 @@ impl lantern_store::ServiceStore for SwitchableStore {
 }
 
 #[async_trait]
+impl lantern_store::ProviderRequestStore for SwitchableStore {
+    async fn record_provider_requests(
+        &self,
+        requests: &[lantern_domain::provider_request::ProviderRequest],
+        change: &Change,
+    ) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.record_provider_requests(requests, change).await
+    }
+
+    async fn provider_requests(
+        &self,
+        query: &lantern_store::ProviderRequestQuery,
+    ) -> Result<Vec<lantern_domain::provider_request::ProviderRequest>, StoreError> {
+        self.check()?;
+        self.inner.provider_requests(query).await
+    }
+}
+
+#[async_trait]
 impl SettingsStore for SwitchableStore {
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.check()?;

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod agencies;
 pub mod files;
+pub mod provider_requests;
 pub mod reference;
 pub mod search;
 pub mod services;

@@ -6,7 +6,7 @@
 //! asked by the session's pseudonym, so another citizen's index answers 404 like a missing one.
 //! Responses are `Cache-Control: no-store`.
 
-mod chart;
+pub(crate) mod chart;
 mod event;
 mod export;
 mod filter;

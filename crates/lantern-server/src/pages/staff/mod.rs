@@ -3,6 +3,7 @@
 //! and notices happens through the JSON API.
 
 mod login;
+mod provider_requests;
 mod service_form;
 mod services;
 
@@ -20,6 +21,9 @@ use crate::pages::error_page::{PageError, render};
 use crate::pages::{file_row, labels};
 
 pub(crate) use login::{login, login_form, logout};
+pub(crate) use provider_requests::{
+    page as provider_requests_page, upload as provider_requests_upload,
+};
 pub(crate) use service_form::{
     create as service_create, edit_form as service_edit_form, new_form as service_new_form,
     update as service_update,

@@ -1,0 +1,16 @@
+-- Agencies' requests to online providers for internet users' data (Open Government
+-- commitment (2)): one row per request, the whole domain value as a JSON document, with the
+-- columns reports filter on. Each agency's references are unique.
+-- Days are Julian day numbers; times are microseconds since the Unix epoch, UTC.
+
+CREATE TABLE provider_requests (
+    agency       TEXT NOT NULL REFERENCES agencies (code),
+    reference    TEXT NOT NULL,
+    requested_on INTEGER NOT NULL,
+    document     TEXT NOT NULL CHECK (json_valid(document)),
+    recorded_by  TEXT NOT NULL,
+    recorded_at  INTEGER NOT NULL,
+    PRIMARY KEY (agency, reference)
+) STRICT;
+
+CREATE INDEX provider_requests_by_day ON provider_requests (requested_on, agency, reference);
