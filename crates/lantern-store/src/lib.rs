@@ -1,7 +1,8 @@
 //! Lantern's storage interface.
 //!
 //! **In scope:** the traits a storage backend implements ([`RegisterStore`], [`AccessStore`],
-//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], [`ServiceStore`], together [`Store`]), the records
+//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], [`ServiceStore`],
+//! [`DataRequestStore`], together [`Store`]), the records
 //! they exchange, and each method's contract: when a write is durable, what a reader sees, who
 //! retries; and the decisions every backend shares ([`derived`], [`sequencing`], [`hashes`]).
 //!
@@ -17,6 +18,7 @@
 //! - Times are stored with at least millisecond precision and returned in UTC.
 
 mod access;
+mod data_requests;
 pub mod derived;
 mod error;
 pub mod footprint;
@@ -28,6 +30,7 @@ mod settings;
 mod usage;
 
 pub use access::{AccessStore, ApiToken, CitizenSession, NewApiToken, Role, Session, User};
+pub use data_requests::{DataRequestStore, RequestFilter, RequestParty};
 pub use error::StoreError;
 pub use register::{
     Change, FileQuery, MAX_PAGE, Page, ReferenceStore, RegisterStore, VersionInfo, Versioned,
@@ -48,6 +51,7 @@ pub trait Store:
     + SettingsStore
     + UsageLogStore
     + ServiceStore
+    + DataRequestStore
     + Send
     + Sync
 {
@@ -60,6 +64,7 @@ impl<T> Store for T where
         + SettingsStore
         + UsageLogStore
         + ServiceStore
+        + DataRequestStore
         + Send
         + Sync
 {
