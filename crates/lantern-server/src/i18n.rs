@@ -92,7 +92,7 @@ impl Lang {
 }
 
 /// One locale's Fluent sources: (file name, text).
-type Sources = [(&'static str, &'static str); 11];
+type Sources = [(&'static str, &'static str); 12];
 
 macro_rules! locale {
     ($dir:literal) => {
@@ -140,6 +140,10 @@ macro_rules! locale {
             (
                 "services.ftl",
                 include_str!(concat!("../locales/", $dir, "/services.ftl")),
+            ),
+            (
+                "requests.ftl",
+                include_str!(concat!("../locales/", $dir, "/requests.ftl")),
             ),
         ]
     };
