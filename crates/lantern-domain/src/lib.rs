@@ -5,7 +5,8 @@
 //! reference code lists (specific purposes, data categories, legal bases, disclosure-restriction
 //! grounds), agencies and their supervision tree, personal-data files (個人資料檔案) and the
 //! rules a file must satisfy before it may be registered, services with their Art. 8 notice
-//! and what every consent record shares.
+//! and what every consent record shares, and agencies' requests to use one another's files
+//! outside their specific purposes (PDPA Art. 16 proviso) with their decision and delivery.
 //!
 //! **Out of scope:** I/O of any kind. No async runtime, no SQL, no HTTP, no wall clock: time
 //! comes in as a parameter. Storage and the server map these types at their own edges.
@@ -16,6 +17,7 @@
 pub mod agency;
 pub mod codes;
 pub mod consent;
+pub mod data_request;
 pub mod disclosure;
 pub mod file;
 pub mod provider_request;
@@ -28,6 +30,10 @@ pub mod validation;
 pub use agency::{Agency, AgencyCode, AgencyKind, AgencyTree, Contact};
 pub use codes::{DataCategoryCode, LegalBasisCode, PurposeCode, RestrictionGroundCode};
 pub use consent::ConsentChannel;
+pub use data_request::{
+    DataRequest, DataRequestSubmission, Decision, DecisionSubmission, Delivery, Outcome, RequestId,
+    RequestState, TrackedRequest, TransitionError,
+};
 pub use file::{FileId, FileSubmission, PersonalDataFile};
 pub use reference::ReferenceData;
 pub use service::{Service, ServiceId, ServiceSubmission};

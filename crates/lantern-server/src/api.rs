@@ -9,6 +9,7 @@ pub(crate) mod agencies;
 pub mod agency_view;
 pub mod consents;
 pub mod coverage;
+pub mod data_requests;
 pub mod events;
 pub mod extract;
 pub mod file_view;
@@ -43,6 +44,23 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/agencies/{code}", get(agencies::show))
         .route("/api/v1/files", get(files::list).post(files::create))
         .route("/api/v1/files/{id}", get(files::show).put(files::replace))
+        .route(
+            "/api/v1/files/{id}/approved-uses",
+            get(data_requests::approved_uses),
+        )
+        .route(
+            "/api/v1/data-requests",
+            get(data_requests::list).post(data_requests::create),
+        )
+        .route("/api/v1/data-requests/{id}", get(data_requests::show))
+        .route(
+            "/api/v1/data-requests/{id}/decision",
+            post(data_requests::decide),
+        )
+        .route(
+            "/api/v1/data-requests/{id}/delivery",
+            post(data_requests::deliver),
+        )
         .route(
             "/api/v1/session",
             post(session::login).delete(session::logout),

@@ -92,7 +92,7 @@ impl Lang {
 }
 
 /// One locale's Fluent sources: (file name, text).
-type Sources = [(&'static str, &'static str); 12];
+type Sources = [(&'static str, &'static str); 13];
 
 macro_rules! locale {
     ($dir:literal) => {
@@ -144,6 +144,10 @@ macro_rules! locale {
             (
                 "reports.ftl",
                 include_str!(concat!("../locales/", $dir, "/reports.ftl")),
+            ),
+            (
+                "requests.ftl",
+                include_str!(concat!("../locales/", $dir, "/requests.ftl")),
             ),
         ]
     };

@@ -7,8 +7,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    agencies, consents, coverage, events, files, health, proofs, provider_requests, services,
-    session, stats,
+    agencies, consents, coverage, data_requests, events, files, health, proofs, provider_requests,
+    services, session, stats,
 };
 use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
 
@@ -19,7 +19,8 @@ use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
         title = "Lantern API",
         description = "Public registers of government agencies and their personal-data files \
                        (PDPA Art. 17), with every change versioned; usage events reported \
-                       into the public log, its proofs and statistics. The log itself is \
+                       into the public log, its proofs and statistics; requests between \
+                       agencies for out-of-purpose use (PDPA Art. 16 proviso). The log itself is \
                        served under /log/ as C2SP tlog-tiles (docs/log-format.md). Errors are \
                        RFC 9457 application/problem+json; see docs/api.md."
     ),
@@ -49,6 +50,12 @@ use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
         provider_requests::import,
         provider_requests::list,
         provider_requests::template,
+        data_requests::create,
+        data_requests::list,
+        data_requests::show,
+        data_requests::decide,
+        data_requests::deliver,
+        data_requests::approved_uses,
     ),
     modifiers(&Credentials),
     tags(
@@ -62,6 +69,7 @@ use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
         (name = "services", description = "Services with their PDPA Art. 8 notices, and vendor codes of consenting citizens"),
         (name = "consents", description = "A logged-in citizen's consents (ISO/IEC TS 27560 records)"),
         (name = "provider-requests", description = "Agencies' requests to online providers for internet users' data"),
+        (name = "data-requests", description = "Requests between agencies to use a registered file outside its specific purposes (PDPA Art. 16 proviso): decision, delivery logged as usage events, and each file's public register of approved uses"),
     )
 )]
 struct ApiDoc;

@@ -72,6 +72,11 @@ fn the_document_describes_every_route_and_error() {
         ("/api/v1/files", &["get", "post"]),
         ("/api/v1/files/{id}", &["get", "put"]),
         ("/api/v1/session", &["post", "delete"]),
+        ("/api/v1/data-requests", &["get", "post"]),
+        ("/api/v1/data-requests/{id}", &["get"]),
+        ("/api/v1/data-requests/{id}/decision", &["post"]),
+        ("/api/v1/data-requests/{id}/delivery", &["post"]),
+        ("/api/v1/files/{id}/approved-uses", &["get"]),
     ] {
         for method in methods {
             assert!(

@@ -17,6 +17,7 @@
 
 mod access;
 mod codec;
+mod data_requests;
 mod error;
 mod migrations;
 mod provider_requests;

@@ -59,6 +59,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "provider_requests",
         sql: include_str!("../migrations/0008_provider_requests.sql"),
     },
+    Migration {
+        version: 9,
+        name: "data_requests",
+        sql: include_str!("../migrations/0009_data_requests.sql"),
+    },
 ];
 
 /// The advisory lock that serialises migrations across every process connecting to the

@@ -22,6 +22,7 @@ mod access;
 mod checkpointer;
 mod codec;
 mod connections;
+mod data_requests;
 mod error;
 mod migrations;
 mod provider_requests;

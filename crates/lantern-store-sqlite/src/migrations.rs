@@ -60,6 +60,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "provider_requests",
         sql: include_str!("../migrations/0008_provider_requests.sql"),
     },
+    Migration {
+        version: 9,
+        name: "data_requests",
+        sql: include_str!("../migrations/0009_data_requests.sql"),
+    },
 ];
 
 /// Applies every migration `conn` lacks, all in one transaction: a failure leaves the schema as

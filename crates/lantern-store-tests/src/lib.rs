@@ -67,6 +67,15 @@ macro_rules! conformance_suite {
                 unknown_agency_is_none,
                 concurrent_first_writes_both_land,
             }
+            data_requests {
+                filed_requests_read_back,
+                filing_checks_its_references,
+                decided_once,
+                delivered_once_when_approved,
+                listed_by_party_and_state,
+                approved_uses_are_the_approved_requests_of_the_file,
+                concurrent_decisions_let_one_win,
+            }
             files {
                 created_as_version_1,
                 taken_id_conflicts,

@@ -1,8 +1,8 @@
 //! Lantern's storage interface.
 //!
 //! **In scope:** the traits a storage backend implements ([`RegisterStore`], [`AccessStore`],
-//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], [`ServiceStore`], [`ProviderRequestStore`], together
-//! [`Store`]), the records
+//! [`ReferenceStore`], [`SettingsStore`], [`UsageLogStore`], [`ServiceStore`],
+//! [`ProviderRequestStore`], [`DataRequestStore`], together [`Store`]), the records
 //! they exchange, and each method's contract: when a write is durable, what a reader sees, who
 //! retries; and the decisions every backend shares ([`derived`], [`sequencing`], [`hashes`]).
 //!
@@ -18,6 +18,7 @@
 //! - Times are stored with at least millisecond precision and returned in UTC.
 
 mod access;
+mod data_requests;
 pub mod derived;
 mod error;
 pub mod footprint;
@@ -30,6 +31,7 @@ mod settings;
 mod usage;
 
 pub use access::{AccessStore, ApiToken, CitizenSession, NewApiToken, Role, Session, User};
+pub use data_requests::{DataRequestStore, RequestFilter, RequestParty};
 pub use error::StoreError;
 pub use provider_requests::{ProviderRequestQuery, ProviderRequestStore};
 pub use register::{
@@ -52,6 +54,7 @@ pub trait Store:
     + UsageLogStore
     + ServiceStore
     + ProviderRequestStore
+    + DataRequestStore
     + Send
     + Sync
 {
@@ -65,6 +68,7 @@ impl<T> Store for T where
         + UsageLogStore
         + ServiceStore
         + ProviderRequestStore
+        + DataRequestStore
         + Send
         + Sync
 {

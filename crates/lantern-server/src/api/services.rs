@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use lantern_domain::reference::Listing;
 use lantern_domain::service::Outsourcing;
 use lantern_domain::{
-    ReferenceData, Rule, Service, ServiceId, ServiceSubmission, ValidationErrors,
+    DataCategoryCode, PurposeCode, ReferenceData, Rule, Service, ServiceId, ServiceSubmission,
+    ValidationErrors,
 };
 use lantern_log::EventId;
 use lantern_store::{Change, StoreError, VersionInfo, Versioned};
@@ -158,19 +159,9 @@ pub(crate) fn view(reference: &ReferenceData, service: Versioned<Service>) -> Se
             purposes: notice
                 .purposes
                 .iter()
-                .map(|code| match reference.purpose(code) {
-                    Listing::Listed(entry) => named(&code, &entry.name_zh, &entry.name_en),
-                    Listing::Unlisted => unnamed(&code),
-                })
+                .map(|code| named_purpose(reference, code))
                 .collect(),
-            categories: notice
-                .categories
-                .iter()
-                .map(|code| match reference.category(code) {
-                    Listing::Listed(entry) => named(&code, &entry.name_zh, &entry.name_en),
-                    Listing::Unlisted => unnamed(&code),
-                })
-                .collect(),
+            categories: named_categories(reference, &notice.categories),
             period: notice.period,
             area: notice.area,
             recipients: notice.recipients,
@@ -180,6 +171,28 @@ pub(crate) fn view(reference: &ReferenceData, service: Versioned<Service>) -> Se
             outsourcing: notice.outsourcing,
         },
     }
+}
+
+/// A purpose code with its names.
+pub(crate) fn named_purpose(reference: &ReferenceData, code: &PurposeCode) -> NamedCode {
+    match reference.purpose(code) {
+        Listing::Listed(entry) => named(code, &entry.name_zh, &entry.name_en),
+        Listing::Unlisted => unnamed(code),
+    }
+}
+
+/// Category codes with their names.
+pub(crate) fn named_categories(
+    reference: &ReferenceData,
+    codes: &[DataCategoryCode],
+) -> Vec<NamedCode> {
+    codes
+        .iter()
+        .map(|code| match reference.category(code) {
+            Listing::Listed(entry) => named(code, &entry.name_zh, &entry.name_en),
+            Listing::Unlisted => unnamed(code),
+        })
+        .collect()
 }
 
 fn named(code: &impl ToString, zh: &str, en: &str) -> NamedCode {

@@ -11,6 +11,7 @@
 //! they take `Result<Extractor, Rejection>` and answer with an error page.
 
 mod agencies;
+mod approved_uses;
 mod assets;
 mod citizen;
 mod contact;
@@ -46,6 +47,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home::page))
         .route("/files", get(register::page))
         .route("/files/{id}", get(file_page::page))
+        .route("/files/{id}/approved-uses", get(approved_uses::page))
         .route("/agencies", get(agencies::index))
         .route("/agencies/{code}", get(agencies::page))
         .route("/coverage", get(coverage::page))

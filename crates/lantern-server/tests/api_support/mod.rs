@@ -597,6 +597,59 @@ impl lantern_store::ProviderRequestStore for SwitchableStore {
 }
 
 #[async_trait]
+impl lantern_store::DataRequestStore for SwitchableStore {
+    async fn file_request(
+        &self,
+        request: &lantern_domain::DataRequest,
+    ) -> Result<lantern_domain::TrackedRequest, StoreError> {
+        self.check()?;
+        self.inner.file_request(request).await
+    }
+
+    async fn record_decision(
+        &self,
+        id: &lantern_domain::RequestId,
+        decision: &lantern_domain::Decision,
+    ) -> Result<lantern_domain::TrackedRequest, StoreError> {
+        self.check()?;
+        self.inner.record_decision(id, decision).await
+    }
+
+    async fn record_delivery(
+        &self,
+        id: &lantern_domain::RequestId,
+        delivery: &lantern_domain::Delivery,
+    ) -> Result<lantern_domain::TrackedRequest, StoreError> {
+        self.check()?;
+        self.inner.record_delivery(id, delivery).await
+    }
+
+    async fn data_request(
+        &self,
+        id: &lantern_domain::RequestId,
+    ) -> Result<Option<lantern_domain::TrackedRequest>, StoreError> {
+        self.check()?;
+        self.inner.data_request(id).await
+    }
+
+    async fn data_requests(
+        &self,
+        filter: &lantern_store::RequestFilter,
+    ) -> Result<Vec<lantern_domain::TrackedRequest>, StoreError> {
+        self.check()?;
+        self.inner.data_requests(filter).await
+    }
+
+    async fn approved_uses(
+        &self,
+        file: &FileId,
+    ) -> Result<Vec<lantern_domain::TrackedRequest>, StoreError> {
+        self.check()?;
+        self.inner.approved_uses(file).await
+    }
+}
+
+#[async_trait]
 impl SettingsStore for SwitchableStore {
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.check()?;

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod agencies;
+pub mod data_requests;
 pub mod files;
 pub mod provider_requests;
 pub mod reference;

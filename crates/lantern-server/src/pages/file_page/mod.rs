@@ -32,6 +32,9 @@ struct FilePage {
     history: Vec<HistoryEntry>,
     /// Set when the shown version is not the current one.
     old: Option<OldVersion>,
+    /// The register of approved out-of-purpose requests for the file (linked for large
+    /// databases, whose out-of-purpose use is disclosed).
+    approved_uses_href: String,
 }
 
 /// A file's page.
@@ -97,6 +100,7 @@ async fn build(
         version_label: t.with("history-version", &[("version", version.into())]),
         history,
         old,
+        approved_uses_href: format!("{base}/approved-uses"),
         t,
     })
 }
