@@ -29,7 +29,7 @@ use fantoccini::key::Key;
 const WIDTHS: [(&str, u32, u32); 2] = [("phone", 375, 812), ("desktop", 1280, 900)];
 
 /// Pages anyone can open, by screenshot name.
-const PUBLIC_PAGES: [(&str, &str); 11] = [
+const PUBLIC_PAGES: [(&str, &str); 13] = [
     ("home", "/"),
     ("register", "/files"),
     ("register-filtered", "/files?large=yes"),
@@ -41,6 +41,8 @@ const PUBLIC_PAGES: [(&str, &str); 11] = [
     ("citizen-demo-login", "/me/demo-login"),
     ("services", "/services"),
     ("service", "/services/tpe-coupon-lottery"),
+    ("reports", "/reports"),
+    ("approved-uses", "/files/nhi-claims/approved-uses"),
 ];
 
 /// Pages of a logged-in citizen, by screenshot name.
@@ -108,6 +110,13 @@ async fn the_pages_people_use_pass_the_wcag_aa_check() {
     for (name, path) in PUBLIC_PAGES {
         check_page(&client, &base, name, path).await;
     }
+    // The latest report, nationwide and for one agency.
+    let latest = lantern_domain::report::Period::ended(
+        time::macros::date!(2020 - 01 - 01),
+        time::OffsetDateTime::now_utc().date(),
+    )[0];
+    check_page(&client, &base, "report", &format!("/reports/{latest}")).await;
+    check_page(&client, &base, "report-agency", &format!("/reports/{latest}/MOF")).await;
     log_in_by_keyboard(&client, &base).await;
     for (name, path) in CITIZEN_PAGES {
         check_page(&client, &base, name, path).await;
