@@ -116,7 +116,13 @@ async fn the_pages_people_use_pass_the_wcag_aa_check() {
         time::OffsetDateTime::now_utc().date(),
     )[0];
     check_page(&client, &base, "report", &format!("/reports/{latest}")).await;
-    check_page(&client, &base, "report-agency", &format!("/reports/{latest}/MOF")).await;
+    check_page(
+        &client,
+        &base,
+        "report-agency",
+        &format!("/reports/{latest}/MOF"),
+    )
+    .await;
     log_in_by_keyboard(&client, &base).await;
     for (name, path) in CITIZEN_PAGES {
         check_page(&client, &base, name, path).await;
