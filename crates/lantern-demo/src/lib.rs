@@ -24,6 +24,7 @@
 //! identity numbers drawn at random.
 
 mod citizens;
+mod data_requests;
 mod events;
 mod provider_requests;
 mod staff;
@@ -104,6 +105,11 @@ pub struct SeedSummary {
     pub services: usize,
     /// Requests to online providers of the four agencies of commitment (2).
     pub provider_requests: usize,
+    /// Requests between agencies to use the large databases outside their purposes.
+    pub data_requests: usize,
+    /// Usage events logged by the deliveries of approved requests (one per person), besides
+    /// `usage_events`.
+    pub delivery_events: u64,
     /// Demo staff accounts created.
     pub staff: usize,
     /// Usage events logged.
@@ -193,6 +199,8 @@ pub async fn seed(
     let users = staff_users(now, options)?;
     let usage = DemoUsage::for_world(&world, now, options.usage_events)?;
     let provider_requests = provider_requests::provider_requests(now.date())?;
+    let data_requests =
+        data_requests::data_requests(&world.agencies, &world.files, &demo_citizens(), now)?;
 
     let change = Change {
         actor: DEMO_ACTOR.to_owned(),
@@ -222,6 +230,26 @@ pub async fn seed(
             .map_err(|error| refused(agency, error))?
             .accepted;
     }
+    let mut delivery_events = 0;
+    for demo in &data_requests {
+        store.file_request(&demo.request).await?;
+        if let Some(decision) = &demo.decision {
+            store.record_decision(&demo.request.id, decision).await?;
+        }
+        // A world without usage events (tests) keeps its log empty: no deliveries either.
+        if let Some((delivery, events)) =
+            demo.delivery.as_ref().filter(|_| options.usage_events > 0)
+        {
+            let holder = &demo.request.holder;
+            delivery_events += options
+                .ingestor
+                .ingest(holder, events.clone(), now)
+                .await
+                .map_err(|error| refused(holder, error))?
+                .accepted;
+            store.record_delivery(&demo.request.id, delivery).await?;
+        }
+    }
     store.put_setting(SEEDED_MARKER, WORLD_VERSION).await?;
 
     Ok(SeedOutcome::Seeded(SeedSummary {
@@ -234,6 +262,8 @@ pub async fn seed(
             .count(),
         services: world.services.len(),
         provider_requests: provider_requests.len(),
+        data_requests: data_requests.len(),
+        delivery_events,
         staff: users.len(),
         usage_events,
     }))

@@ -268,7 +268,14 @@ async fn the_usage_log_holds_every_event_and_demo_citizens_see_theirs() {
             .unwrap(),
     );
     assert_eq!(summary.usage_events, events as u64);
-    assert_eq!(store.tree_head().await.unwrap().size, events as u64);
+    assert!(
+        summary.delivery_events > 0,
+        "approved requests were delivered"
+    );
+    assert_eq!(
+        store.tree_head().await.unwrap().size,
+        events as u64 + summary.delivery_events
+    );
 
     // Every registered file reports.
     let activity = store.file_activity().await.unwrap();
@@ -327,7 +334,7 @@ async fn the_full_demo_seeds_300_000_events() {
     assert_eq!(summary.usage_events, DEMO_USAGE_EVENTS as u64);
     assert_eq!(
         store.tree_head().await.unwrap().size,
-        DEMO_USAGE_EVENTS as u64
+        DEMO_USAGE_EVENTS as u64 + summary.delivery_events
     );
     report(&format!(
         "seeded the full demo ({} usage events) in {} ms",

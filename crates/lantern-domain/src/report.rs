@@ -13,6 +13,7 @@ use time::{Date, Month};
 
 use crate::agency::AgencyCode;
 use crate::codes::{LegalBasisCode, RestrictionGroundCode};
+use crate::data_request::TrackedRequest;
 use crate::disclosure::{Count, DisclosureRules, Figure};
 use crate::file::FileId;
 use crate::provider_request::{DataType, Outcome, ProviderRequest, ProviderSector, RequestPurpose};
@@ -184,13 +185,14 @@ impl Table {
 }
 
 /// The ids of every table a report may hold, for the catalogue and schemas.
-pub const TABLE_IDS: [&str; 6] = [
+pub const TABLE_IDS: [&str; 7] = [
     "large-database-usage",
     "out-of-purpose-by-basis",
     "provider-requests-by-agency",
     "provider-requests-by-sector",
     "provider-requests-by-data-type",
     "provider-requests-by-statute",
+    "data-requests-by-file",
 ];
 
 /// How many times a file's data was used in a period, split by scope and basis. The server
@@ -361,6 +363,86 @@ pub fn provider_tables(
         merged(&tables)
     });
     [by_agency, sector, data_type, statute]
+}
+
+/// Requests between agencies to use a file outside its purposes (PDPA Art. 16 proviso), per
+/// file: received in the period, decided, approved (whole or in part), refused, and the people
+/// the approvals of the period cover. `files` are listed even without requests (the large
+/// databases); other files appear when they received one.
+#[must_use]
+pub fn data_request_table(
+    ctx: Context<'_>,
+    files: &[NamedFile],
+    requests: &[TrackedRequest],
+) -> Table {
+    let mut keys: Vec<(String, String, String)> = files
+        .iter()
+        .map(|f| (f.id.to_string(), f.zh.clone(), f.en.clone()))
+        .collect();
+    for tracked in requests {
+        let file = tracked.request().file.to_string();
+        if !keys.iter().any(|(k, _, _)| *k == file) {
+            keys.push((file.clone(), file.clone(), file));
+        }
+    }
+    let rows = keys
+        .into_iter()
+        .map(|(key, zh, en)| {
+            let of_file: Vec<&TrackedRequest> = requests
+                .iter()
+                .filter(|t| t.request().file.as_str() == key)
+                .collect();
+            let received = of_file
+                .iter()
+                .filter(|t| ctx.period.contains(t.request().filed_on))
+                .count() as u64;
+            let decided: Vec<&&TrackedRequest> = of_file
+                .iter()
+                .filter(|t| {
+                    t.decision()
+                        .is_some_and(|d| ctx.period.contains(d.decided_on))
+                })
+                .collect();
+            let approved: Vec<&&TrackedRequest> = decided
+                .iter()
+                .copied()
+                .filter(|t| t.is_approved())
+                .collect();
+            let people: u64 = approved.iter().filter_map(|t| t.people()).sum();
+            let n = |n: usize| ctx.figure(&Count::plain(n as u64));
+            Row {
+                key,
+                zh,
+                en,
+                cells: vec![
+                    ctx.figure(&Count::plain(received)),
+                    n(decided.len()),
+                    n(approved.len()),
+                    n(decided.len() - approved.len()),
+                    ctx.figure(&Count::plain(people)),
+                ],
+            }
+        })
+        .collect();
+    Table::new(
+        TABLE_IDS[6],
+        (
+            "機關間特定目的外利用之申請",
+            "Requests between agencies for use outside the purposes",
+        ),
+        vec![
+            column("received", "收到申請", "Received"),
+            column("decided", "已決定", "Decided"),
+            column(
+                "approved",
+                "核准（含部分核准）",
+                "Approved (wholly or in part)",
+            ),
+            column("refused", "駁回", "Refused"),
+            column("people", "核准涉及人數", "People covered by approvals"),
+        ],
+        rows,
+    )
 }
 
 fn agency_columns() -> Vec<Column> {

@@ -14,7 +14,8 @@ use lantern_domain::report::{self, Context, NamedFile, Period, Table, UsageCount
 use lantern_domain::{Agency, AgencyCode};
 use lantern_log::PurposeScope;
 use lantern_store::{
-    FileQuery, MAX_PAGE, ProviderRequestQuery, StatsDimension, StatsQuery, StoreError,
+    FileQuery, MAX_PAGE, ProviderRequestQuery, RequestFilter, RequestParty, StatsDimension,
+    StatsQuery, StoreError,
 };
 use time::Date;
 
@@ -138,6 +139,14 @@ pub async fn build(
     };
     let mut tables: Vec<Table> = report::usage_tables(ctx, &files, &counts).into();
     tables.extend(report::provider_tables(ctx, agency, &names, &requests));
+    let received = state
+        .store
+        .data_requests(&RequestFilter {
+            party: agency.map(|code| RequestParty::Holder(code.clone())),
+            state: None,
+        })
+        .await?;
+    tables.push(report::data_request_table(ctx, &files, &received));
     Ok(Report {
         period,
         agency: agency.and_then(|code| agencies.into_iter().find(|a| &a.code == code)),

@@ -122,6 +122,30 @@ async fn the_latest_report_shows_every_figure_and_why_some_are_withheld() {
         5,
         "the five large databases"
     );
+    let requests = json(
+        &world
+            .get(&format!("/reports/{period}/data-requests-by-file.json"))
+            .await
+            .body,
+    );
+    assert!(
+        requests["rows"].as_array().unwrap().len() >= 5,
+        "every large database"
+    );
+    let year = json(
+        &world
+            .get(&format!(
+                "/reports/{}/data-requests-by-file.json",
+                period.year - 1
+            ))
+            .await
+            .body,
+    );
+    let received = &year["total"][0];
+    assert!(
+        received["low"].as_u64().unwrap() > 0,
+        "the demo's requests: {received}"
+    );
     world
         .get(&format!("/reports/{period}/no-such-table.csv"))
         .await

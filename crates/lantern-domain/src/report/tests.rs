@@ -239,3 +239,97 @@ fn a_national_row_is_the_sum_of_the_agencies_published_rows() {
     // gives back only MOF's band.
     assert_eq!(sector.rows[0].cells[0].to_string(), "31-39");
 }
+
+#[test]
+fn data_requests_are_counted_by_file_in_their_period() {
+    use crate::data_request::{
+        DataRequestSubmission, DecisionSubmission, RequestId, TrackedRequest,
+    };
+    use crate::file::FileSubmission;
+
+    let file: FileSubmission =
+        serde_json::from_str(include_str!("../../tests/fixtures/large-database.json")).unwrap();
+    let file = file
+        .validate(
+            FileId::parse("nhi-claims").unwrap(),
+            AgencyCode::parse("MOHW-NHIA").unwrap(),
+        )
+        .unwrap();
+    let tracked = |n: u8, filed: Date, outcome: Option<(&str, Date)>| {
+        let request = DataRequestSubmission {
+            file: "nhi-claims".into(),
+            purpose: "157".into(),
+            legal_basis: "PDPA-6-P4".into(),
+            legal_citation: "個人資料保護法第6條".into(),
+            categories: vec!["C001".into()],
+            subjects: "40".into(),
+            retention: "一年".into(),
+            security: "去識別化".into(),
+            recipients: "研究小組".into(),
+            ..DataRequestSubmission::default()
+        }
+        .validate(
+            RequestId::parse(&format!("00000000-0000-4000-8000-0000000000{n:02x}")).unwrap(),
+            AgencyCode::parse("NDC").unwrap(),
+            Some(&file),
+            filed,
+        )
+        .unwrap();
+        let mut tracked = TrackedRequest::filed(request.clone());
+        if let Some((outcome, day)) = outcome {
+            let decision = DecisionSubmission {
+                outcome: outcome.into(),
+                reasons: "理由".into(),
+                approved_subjects: if outcome == "approve_in_part" {
+                    "10".into()
+                } else {
+                    String::new()
+                },
+            }
+            .validate(&request, "user:x".into(), day)
+            .unwrap();
+            tracked = tracked.decide(decision).unwrap();
+        }
+        tracked
+    };
+    let requests = [
+        tracked(
+            1,
+            date!(2025 - 02 - 01),
+            Some(("approve", date!(2025 - 02 - 20))),
+        ),
+        tracked(
+            2,
+            date!(2025 - 03 - 01),
+            Some(("approve_in_part", date!(2025 - 03 - 10))),
+        ),
+        tracked(
+            3,
+            date!(2025 - 04 - 01),
+            Some(("refuse", date!(2025 - 04 - 10))),
+        ),
+        tracked(
+            4,
+            date!(2025 - 06 - 20),
+            Some(("approve", date!(2025 - 07 - 02))),
+        ),
+        tracked(5, date!(2024 - 12 - 20), None),
+    ];
+    let files = [NamedFile {
+        id: file.id.clone(),
+        zh: "健保".into(),
+        en: "NHI".into(),
+    }];
+    let rules = DisclosureRules {
+        band_below: 0,
+        ..DisclosureRules::default()
+    };
+    let table = data_request_table(ctx(&rules), &files, &requests);
+    let shown: Vec<String> = table.rows[0]
+        .cells
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    // H1 2025: four received, three decided (two approved: 40 + 10 people), one refused.
+    assert_eq!(shown, ["4", "3", "2", "1", "50"]);
+}

@@ -12,7 +12,7 @@ pub const SCHEMA_PATH: &str = "/open-data/schema/report-table.json";
 
 /// What data.gov.tw asks of each dataset, per table: title and description in Chinese, and the
 /// fields.
-const DATASETS: [(&str, &str, &str); 6] = [
+const DATASETS: [(&str, &str, &str); 7] = [
     (
         "大型資料庫利用次數",
         "各大型資料庫每期之利用次數與特定目的外利用次數，由公開之使用紀錄日誌統計。",
@@ -42,6 +42,11 @@ const DATASETS: [(&str, &str, &str); 6] = [
         "向網路業者調取資料：依法律依據",
         "依調取所依據之法律及條文統計。",
         "key 法律及條文；requests 調取次數",
+    ),
+    (
+        "機關間特定目的外利用之申請",
+        "各個人資料檔案（含大型資料庫）收到其他機關依個人資料保護法第 16 條但書申請目的外利用之件數、決定、核准、駁回與核准涉及人數。",
+        "key 檔案代號；received 收到申請；decided 已決定；approved 核准；refused 駁回；people 核准涉及人數",
     ),
 ];
 
