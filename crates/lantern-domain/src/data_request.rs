@@ -864,5 +864,6 @@ impl From<TrackedRequest> for TrackedWire {
     }
 }
 
+pub mod import;
 #[cfg(test)]
 mod tests;

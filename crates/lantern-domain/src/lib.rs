@@ -20,6 +20,7 @@ pub mod consent;
 pub mod data_request;
 pub mod disclosure;
 pub mod file;
+pub mod import;
 pub mod provider_request;
 pub mod reference;
 pub mod report;

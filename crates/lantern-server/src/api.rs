@@ -52,6 +52,15 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/data-requests",
             get(data_requests::list).post(data_requests::create),
         )
+        .route(
+            "/api/v1/data-requests/import",
+            post(data_requests::import)
+                .layer(DefaultBodyLimit::max(provider_requests::MAX_IMPORT_BYTES)),
+        )
+        .route(
+            "/api/v1/data-requests/template.csv",
+            get(data_requests::template),
+        )
         .route("/api/v1/data-requests/{id}", get(data_requests::show))
         .route(
             "/api/v1/data-requests/{id}/decision",

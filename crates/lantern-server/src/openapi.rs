@@ -51,6 +51,8 @@ use crate::auth::{CITIZEN_COOKIE, SESSION_COOKIE};
         provider_requests::list,
         provider_requests::template,
         data_requests::create,
+        data_requests::import,
+        data_requests::template,
         data_requests::list,
         data_requests::show,
         data_requests::decide,

@@ -774,3 +774,95 @@ async fn a_request_to_ones_own_file_is_listed_once_and_decided_by_oneself() {
         .await
         .assert_status(StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_spreadsheet_of_requests_is_filed_whole_or_not_at_all() {
+    let world = World::new().await;
+    let bli = token(&world, REQUESTER).await;
+    let mine = |page: Page| json_of(&page).as_array().unwrap().len();
+    let before = mine(
+        api(
+            &world,
+            "GET",
+            "/api/v1/data-requests?role=requester",
+            Some(&bli),
+            None,
+        )
+        .await,
+    );
+    let template = api(
+        &world,
+        "GET",
+        "/api/v1/data-requests/template.csv",
+        None,
+        None,
+    )
+    .await;
+    template.assert_status(StatusCode::OK);
+    assert!(
+        template
+            .body
+            .starts_with("\u{feff}file,purpose,legal_basis")
+    );
+    let send = |csv: String| {
+        Request::post("/api/v1/data-requests/import")
+            .header(header::AUTHORIZATION, format!("Bearer {bli}"))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(csv))
+            .unwrap()
+    };
+    let mut two = template.body.clone();
+    two.push_str("nhi-claims,157,PDPA-6-P4,個資法第6條,C001,一年,去識別化,研究小組,30,,\r\n");
+    let filed = world.send(send(two.clone())).await;
+    filed.assert_status(StatusCode::CREATED);
+    assert_eq!(json_of(&filed)["recorded"], 2);
+    let after = mine(
+        api(
+            &world,
+            "GET",
+            "/api/v1/data-requests?role=requester",
+            Some(&bli),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(after, before + 2);
+
+    let mut bad = two;
+    bad.push_str("no-such-file,157,PDPA-16-P5,個資法,C001,一年,去識別化,研究小組,x,,\r\n");
+    let refused = world.send(send(bad)).await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let rows: Vec<(u64, String)> = json_of(&refused)["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(rows.contains(&(4, "file".to_owned())), "{rows:?}");
+    assert!(rows.contains(&(4, "subjects".to_owned())), "{rows:?}");
+    let unchanged = mine(
+        api(
+            &world,
+            "GET",
+            "/api/v1/data-requests?role=requester",
+            Some(&bli),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(unchanged, after, "nothing of the refused file was filed");
+    let anonymous = world
+        .send(
+            Request::post("/api/v1/data-requests/import")
+                .header(header::CONTENT_TYPE, "text/csv")
+                .body(Body::from("file\r\n"))
+                .unwrap(),
+        )
+        .await;
+    anonymous.assert_status(StatusCode::UNAUTHORIZED);
+}

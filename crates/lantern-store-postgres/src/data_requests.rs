@@ -80,6 +80,28 @@ impl DataRequestStore for PostgresStore {
         Ok(TrackedRequest::filed(request.clone()))
     }
 
+    async fn file_requests(&self, requests: &[DataRequest]) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg)?;
+        for request in requests {
+            execute(
+                &tx,
+                "INSERT INTO data_requests (id, requester, holder, file_id, state, filed_on, document)
+                 VALUES ($1, $2, $3, $4, 'filed', $5, $6)",
+                &[
+                    &request.id.as_str(),
+                    &request.requester.as_str(),
+                    &request.holder.as_str(),
+                    &request.file.as_str(),
+                    &request.filed_on,
+                    &Json(request),
+                ],
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(pg)
+    }
+
     async fn record_decision(
         &self,
         id: &RequestId,

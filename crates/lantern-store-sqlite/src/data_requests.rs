@@ -168,6 +168,18 @@ impl DataRequestStore for SqliteStore {
             .await
     }
 
+    async fn file_requests(&self, requests: &[DataRequest]) -> Result<(), StoreError> {
+        let requests = requests.to_vec();
+        self.connections
+            .write(move |tx| {
+                for request in &requests {
+                    file_request(tx, request)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
     async fn record_decision(
         &self,
         id: &RequestId,

@@ -75,6 +75,7 @@ macro_rules! conformance_suite {
                 listed_by_party_and_state,
                 approved_uses_are_the_approved_requests_of_the_file,
                 concurrent_decisions_let_one_win,
+                a_batch_is_filed_whole_or_not_at_all,
             }
             files {
                 created_as_version_1,

@@ -43,6 +43,12 @@ pub trait DataRequestStore {
     /// requesting or holding agency or the file does not exist.
     async fn file_request(&self, request: &DataRequest) -> Result<TrackedRequest, StoreError>;
 
+    /// Stores requests just filed, all or nothing (a spreadsheet import). Durable on return.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when an id is taken; nothing is written then.
+    async fn file_requests(&self, requests: &[DataRequest]) -> Result<(), StoreError>;
+
     /// Records the holder's decision on request `id`, returning the request as decided.
     /// Durable on return.
     ///

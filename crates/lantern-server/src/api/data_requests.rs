@@ -10,9 +10,12 @@
 use std::collections::HashSet;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use lantern_domain::data_request::import::{submissions, template_csv};
+use lantern_domain::import::RowError;
 use lantern_domain::reference::ReferenceData;
 use lantern_domain::{
     AgencyTree, DataRequestSubmission, DecisionSubmission, Delivery, FileId, Outcome, RequestId,
@@ -30,6 +33,7 @@ use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiPath, ApiQuery, JsonBody};
+use super::provider_requests::{ImportReceipt, media_type, rows_error, spreadsheet_rows};
 use super::services::{NamedCode, named_categories, named_purpose};
 use crate::AppState;
 use crate::auth::{AgencyActor, Caller, authorize_read, authorize_write};
@@ -215,6 +219,84 @@ pub async fn create(
         Json(view(&state.reference(), &tracked)),
     )
         .into_response())
+}
+
+/// `POST /api/v1/data-requests/import`: files many requests of the caller's agency from a
+/// spreadsheet (CSV or ODS, columns as the template), all or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/data-requests/import",
+    operation_id = "importDataRequests",
+    tag = "data-requests",
+    request_body(content = String, content_type = "text/csv", description = "The template's columns, one request per row; or an ODS spreadsheet's first sheet"),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Every row filed", body = ImportReceipt),
+        (status = 401, description = "No valid credential", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not CSV or ODS", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Rows break rules; `errors` names each row and column; nothing filed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportReceipt>), AppError> {
+    const ACCEPTED: &str = "text/csv or application/vnd.oasis.opendocument.spreadsheet";
+    let own = caller.require_agency()?.clone();
+    let actor = authorize_write(caller, &own)?;
+    let rows = spreadsheet_rows(&media_type(&headers), &body, ACCEPTED)?;
+    let read = submissions(&rows).map_err(|e| rows_error(e, false))?;
+    let mut errors = Vec::new();
+    let mut requests = Vec::with_capacity(read.len());
+    for (row, submission) in read {
+        let file = match FileId::parse(submission.file.trim()) {
+            Ok(id) => state.store.file(&id, None).await?.map(|f| f.value),
+            Err(_) => None,
+        };
+        match submission.validate(
+            new_request_id(),
+            actor.agency.clone(),
+            file.as_ref(),
+            today(),
+        ) {
+            Ok(request) => requests.push(request),
+            Err(broken) => errors.extend(RowError::of_row(row, broken)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(rows_error(errors, false));
+    }
+    state.store.file_requests(&requests).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportReceipt {
+            recorded: requests.len(),
+        }),
+    ))
+}
+
+/// `GET /api/v1/data-requests/template.csv`: the import template, UTF-8 with a byte-order mark.
+#[utoipa::path(
+    get,
+    path = "/api/v1/data-requests/template.csv",
+    operation_id = "dataRequestTemplate",
+    tag = "data-requests",
+    responses((status = 200, description = "The CSV template", content_type = "text/csv"))
+)]
+pub async fn template() -> Response {
+    let mut response = format!("\u{feff}{}", template_csv()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"data-requests-template.csv\""),
+    );
+    response
 }
 
 /// `GET /api/v1/data-requests`: the requests the caller's agency made or received.

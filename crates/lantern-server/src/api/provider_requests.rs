@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use calamine::{Data, Ods, Reader};
-use lantern_domain::provider_request::import::{self, RowError};
+use lantern_domain::import::RowError;
+use lantern_domain::provider_request::import;
 use lantern_domain::provider_request::{COLUMNS, ProviderRequest, ProviderRequestSubmission};
 use lantern_domain::{AgencyCode, Rule};
 use lantern_store::{Change, ProviderRequestQuery, StoreError};
@@ -69,15 +70,7 @@ pub async fn import(
 ) -> Result<(StatusCode, Json<ImportReceipt>), AppError> {
     let agency = caller.require_agency()?.clone();
     let actor = authorize_write(caller, &agency)?.actor;
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let media = media_type(&headers);
     let recorded = record(&state, &agency, &actor, &media, &body).await?;
     Ok((StatusCode::CREATED, Json(ImportReceipt { recorded })))
 }
@@ -92,12 +85,7 @@ pub(crate) async fn record(
 ) -> Result<usize, AppError> {
     let (rows, json) = match media {
         "application/json" => (json_rows(body)?, true),
-        "text/csv" => (
-            import::csv_rows(&String::from_utf8_lossy(body)).map_err(|e| rows_error(e, false))?,
-            false,
-        ),
-        "application/vnd.oasis.opendocument.spreadsheet" => (ods_rows(body)?, false),
-        _ => return Err(AppError::UnsupportedMediaType(ACCEPTED)),
+        _ => (spreadsheet_rows(media, body, ACCEPTED)?, false),
     };
     let today = OffsetDateTime::now_utc().date();
     let requests = import::requests(&rows, agency, today).map_err(|e| rows_error(e, json))?;
@@ -156,6 +144,34 @@ async fn taken_references(
     } else {
         Err(errors)
     }
+}
+
+/// The rows of a CSV or ODS body; any other media type is refused naming `accepted`.
+pub(crate) fn spreadsheet_rows(
+    media: &str,
+    body: &[u8],
+    accepted: &'static str,
+) -> Result<Vec<Vec<String>>, AppError> {
+    match media {
+        "text/csv" => {
+            import::csv_rows(&String::from_utf8_lossy(body)).map_err(|e| rows_error(e, false))
+        }
+        "application/vnd.oasis.opendocument.spreadsheet" => ods_rows(body),
+        _ => Err(AppError::UnsupportedMediaType(accepted)),
+    }
+}
+
+/// The media type of a request, lowercased, without parameters.
+pub(crate) fn media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// A JSON array of rows as a header and cells, so JSON and spreadsheets share one check.
@@ -222,7 +238,8 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn rows_error(errors: Vec<RowError>, json: bool) -> AppError {
+/// Row errors as a problem: spreadsheet rows, or positions in a JSON array.
+pub(crate) fn rows_error(errors: Vec<RowError>, json: bool) -> AppError {
     AppError::InvalidRows(
         errors
             .into_iter()

@@ -606,6 +606,14 @@ impl lantern_store::DataRequestStore for SwitchableStore {
         self.inner.file_request(request).await
     }
 
+    async fn file_requests(
+        &self,
+        requests: &[lantern_domain::DataRequest],
+    ) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.file_requests(requests).await
+    }
+
     async fn record_decision(
         &self,
         id: &lantern_domain::RequestId,

@@ -360,3 +360,37 @@ pub async fn concurrent_decisions_let_one_win(store: &dyn Store) {
         Some(winner)
     );
 }
+
+/// A batch of requests is filed all or nothing: one taken id, and none of the batch is stored.
+pub async fn a_batch_is_filed_whole_or_not_at_all(store: &dyn Store) {
+    seed_files(store).await;
+    let first = request(1, "MOI-HRA", &nhi_claims(), 0);
+    file(store, &first).await;
+    let fresh = request(2, "MOI-HRA", &nhi_claims(), 1);
+    assert_store_err!(
+        store.file_requests(&[fresh.clone(), first.clone()]).await,
+        Conflict
+    );
+    assert!(
+        store
+            .data_request(&fresh.id)
+            .await
+            .expect("data_request")
+            .is_none(),
+        "nothing of the refused batch is stored"
+    );
+    let more = request(3, "MOI-HRA", &nhi_claims(), 2);
+    store
+        .file_requests(&[fresh.clone(), more.clone()])
+        .await
+        .expect("file_requests");
+    for id in [&fresh.id, &more.id] {
+        assert!(
+            store
+                .data_request(id)
+                .await
+                .expect("data_request")
+                .is_some()
+        );
+    }
+}
