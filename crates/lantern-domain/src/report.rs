@@ -366,8 +366,8 @@ pub fn provider_tables(
 }
 
 /// Requests between agencies to use a file outside its purposes (PDPA Art. 16 proviso), per
-/// file: received in the period, decided, approved (whole or in part), refused, and the people
-/// the approvals of the period cover. `files` are listed even without requests (the large
+/// file: received in the period, decided, approved (whole or in part), refused, the people
+/// the approvals of the period cover, and how many agencies they went to (the recipients). `files` are listed even without requests (the large
 /// databases); other files appear when they received one.
 #[must_use]
 pub fn data_request_table(
@@ -409,6 +409,10 @@ pub fn data_request_table(
                 .filter(|t| t.is_approved())
                 .collect();
             let people: u64 = approved.iter().filter_map(|t| t.people()).sum();
+            let mut recipients: Vec<&AgencyCode> =
+                approved.iter().map(|t| &t.request().requester).collect();
+            recipients.sort();
+            recipients.dedup();
             let n = |n: usize| ctx.figure(&Count::plain(n as u64));
             Row {
                 key,
@@ -420,6 +424,7 @@ pub fn data_request_table(
                     n(approved.len()),
                     n(decided.len() - approved.len()),
                     ctx.figure(&Count::plain(people)),
+                    n(recipients.len()),
                 ],
             }
         })
@@ -440,6 +445,7 @@ pub fn data_request_table(
             ),
             column("refused", "駁回", "Refused"),
             column("people", "核准涉及人數", "People covered by approvals"),
+            column("recipients", "取得資料之機關數", "Recipient agencies"),
         ],
         rows,
     )

@@ -46,7 +46,7 @@ const DATASETS: [(&str, &str, &str); 7] = [
     (
         "機關間特定目的外利用之申請",
         "各個人資料檔案（含大型資料庫）收到其他機關依個人資料保護法第 16 條但書申請目的外利用之件數、決定、核准、駁回與核准涉及人數。",
-        "key 檔案代號；received 收到申請；decided 已決定；approved 核准；refused 駁回；people 核准涉及人數",
+        "key 檔案代號；received 收到申請；decided 已決定；approved 核准；refused 駁回；people 核准涉及人數；recipients 取得資料之機關數",
     ),
 ];
 
