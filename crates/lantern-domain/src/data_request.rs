@@ -792,36 +792,50 @@ impl TrackedRequest {
     ///
     /// # Errors
     /// [`TransitionError::NotDecided`], [`TransitionError::Refused`],
-    /// [`TransitionError::AlreadyDelivered`], [`TransitionError::Empty`] for a delivery of
-    /// nobody, [`TransitionError::BeyondApproval`] for more people than approved.
-    pub fn check_delivery(&self, subjects: u64) -> Result<(), TransitionError> {
+    /// [`TransitionError::AlreadyDelivered`] (a release may go in several batches; any other
+    /// delivery once), [`TransitionError::Empty`] for a delivery of nobody,
+    /// [`TransitionError::BeyondApproval`] when all batches together reach more people than
+    /// approved.
+    pub fn check_delivery(&self, subjects: u64, release: bool) -> Result<(), TransitionError> {
         let Some(decision) = &self.decision else {
             return Err(TransitionError::NotDecided);
         };
         if !decision.outcome.approves() {
             return Err(TransitionError::Refused);
         }
-        if let Some(earlier) = &self.delivery {
-            return Err(TransitionError::AlreadyDelivered(earlier.delivered_on));
-        }
+        let earlier = match &self.delivery {
+            Some(earlier) if earlier.release && release => earlier.subjects,
+            Some(earlier) => return Err(TransitionError::AlreadyDelivered(earlier.delivered_on)),
+            None => 0,
+        };
         if subjects == 0 {
             return Err(TransitionError::Empty);
         }
+        let delivered = earlier.saturating_add(subjects);
         match self.approved_subjects() {
-            Some(approved) if subjects > approved => Err(TransitionError::BeyondApproval {
+            Some(approved) if delivered > approved => Err(TransitionError::BeyondApproval {
                 approved,
-                delivered: subjects,
+                delivered,
             }),
             _ => Ok(()),
         }
     }
 
-    /// Records the delivery of an approved request.
+    /// Records the delivery of an approved request; a further batch of a release adds its
+    /// people to the release (which keeps the day of its first batch).
     ///
     /// # Errors
     /// As [`TrackedRequest::check_delivery`].
     pub fn deliver(self, delivery: Delivery) -> Result<Self, TransitionError> {
-        self.check_delivery(delivery.subjects)?;
+        self.check_delivery(delivery.subjects, delivery.release)?;
+        let delivery = match &self.delivery {
+            Some(earlier) => Delivery {
+                delivered_on: earlier.delivered_on,
+                subjects: earlier.subjects + delivery.subjects,
+                release: true,
+            },
+            None => delivery,
+        };
         Ok(Self {
             delivery: Some(delivery),
             ..self

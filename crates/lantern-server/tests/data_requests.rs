@@ -866,3 +866,50 @@ async fn a_spreadsheet_of_requests_is_filed_whole_or_not_at_all() {
         .await;
     anonymous.assert_status(StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_release_goes_out_in_batches_up_to_the_approval() {
+    let world = World::new().await;
+    let bli = token(&world, REQUESTER).await;
+    let nhia = token(&world, HOLDER).await;
+    let id = file_request(&world, &bli).await;
+    decide(&world, &nhia, &id, approve())
+        .await
+        .assert_status(StatusCode::OK);
+    let batch = |people: &[usize]| {
+        let subjects: Vec<String> = people
+            .iter()
+            .map(|n| citizen(*n).expose().to_owned())
+            .collect();
+        json!({"subjects": subjects, "release": true})
+    };
+    let first = deliver(&world, &nhia, &id, batch(&[0, 1])).await;
+    first.assert_status(StatusCode::OK);
+    let second = deliver(&world, &nhia, &id, batch(&[2])).await;
+    second.assert_status(StatusCode::OK);
+    let shown = api(
+        &world,
+        "GET",
+        &format!("/api/v1/data-requests/{id}"),
+        Some(&bli),
+        None,
+    )
+    .await;
+    assert_eq!(json_of(&shown)["delivery"]["subjects"], 3, "{}", shown.body);
+    // The approval (3 people) is used up; a further batch is refused.
+    deliver(&world, &nhia, &id, batch(&[3]))
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    // A delivery that is not a release comes once.
+    let other = file_request(&world, &bli).await;
+    decide(&world, &nhia, &other, approve())
+        .await
+        .assert_status(StatusCode::OK);
+    let single = json!({"subjects": [citizen(0).expose()], "release": false});
+    deliver(&world, &nhia, &other, single.clone())
+        .await
+        .assert_status(StatusCode::OK);
+    deliver(&world, &nhia, &other, single)
+        .await
+        .assert_status(StatusCode::CONFLICT);
+}

@@ -137,7 +137,8 @@ impl DataRequestStore for PostgresStore {
         execute(
             &tx,
             "UPDATE data_requests SET state = 'delivered', delivery = $2 WHERE id = $1",
-            &[&id.as_str(), &Json(delivery)],
+            // The delivery as it now stands: a further batch of a release adds to the first.
+            &[&id.as_str(), &Json(delivered.delivery())],
         )
         .await?;
         tx.commit().await.map_err(pg)?;

@@ -132,7 +132,8 @@ fn record_delivery(
     let delivered = current
         .deliver(delivery.clone())
         .map_err(|e| StoreError::Conflict(format!("data request {id}: {e}")))?;
-    let document = to_json(delivery)?;
+    // The delivery as it now stands: a further batch of a release adds to the first.
+    let document = to_json(&delivered.delivery())?;
     tx.prepare_cached("UPDATE data_requests SET state = 'delivered', delivery = ?2 WHERE id = ?1")
         .and_then(|mut stmt| stmt.execute(params![id.as_str(), document]))
         .map_err(sql)?;

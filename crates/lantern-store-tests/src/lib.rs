@@ -76,6 +76,7 @@ macro_rules! conformance_suite {
                 approved_uses_are_the_approved_requests_of_the_file,
                 concurrent_decisions_let_one_win,
                 a_batch_is_filed_whole_or_not_at_all,
+                a_release_adds_up_its_batches,
             }
             files {
                 created_as_version_1,

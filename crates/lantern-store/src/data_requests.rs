@@ -63,12 +63,14 @@ pub trait DataRequestStore {
 
     /// Records the delivery of request `id`, returning the request as delivered. Durable on
     /// return. The usage events of the delivery are logged by the caller beforehand; this
-    /// records only the delivery itself (for a bulk extract, the release record).
+    /// records only the delivery itself (for a bulk extract, the release record, which further
+    /// batches of the release add their people to).
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such request; [`StoreError::Conflict`] unless it
-    /// is approved (whole or in part) and not yet delivered, or when the delivery reaches
-    /// nobody or more people than were approved.
+    /// is approved (whole or in part) and not yet delivered (or a release in progress and this
+    /// a further batch of it), or when the delivery reaches nobody or, with the earlier
+    /// batches, more people than were approved.
     async fn record_delivery(
         &self,
         id: &RequestId,

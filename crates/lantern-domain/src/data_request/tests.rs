@@ -364,7 +364,10 @@ fn a_request_moves_from_filed_to_decided_to_delivered() {
     let filed = TrackedRequest::filed(request());
     assert_eq!(filed.state(), RequestState::Filed);
     assert_eq!(filed.people(), None);
-    assert_eq!(filed.check_delivery(1), Err(TransitionError::NotDecided));
+    assert_eq!(
+        filed.check_delivery(1, true),
+        Err(TransitionError::NotDecided)
+    );
 
     let decided = filed.decide(decision(Outcome::Approve, None)).unwrap();
     assert_eq!(decided.state(), RequestState::Decided);
@@ -390,11 +393,44 @@ fn a_request_moves_from_filed_to_decided_to_delivered() {
         decided.clone().deliver(delivery(0)).unwrap_err(),
         TransitionError::Empty
     );
-    let delivered = decided.deliver(delivery(1150)).unwrap();
+    let delivered = decided.clone().deliver(delivery(1150)).unwrap();
     assert_eq!(delivered.state(), RequestState::Delivered);
     assert_eq!(delivered.people(), Some(1150));
+    // A release goes on in batches, up to the approval, keeping its first day.
+    let more = delivered
+        .clone()
+        .deliver(Delivery {
+            delivered_on: date!(2025 - 03 - 26),
+            ..delivery(50)
+        })
+        .unwrap();
+    assert_eq!(more.people(), Some(1200));
+    assert_eq!(more.delivery().unwrap().delivered_on, date!(2025 - 03 - 25));
     assert_eq!(
-        delivered.clone().deliver(delivery(1)).unwrap_err(),
+        more.deliver(delivery(1)).unwrap_err(),
+        TransitionError::BeyondApproval {
+            approved: 1200,
+            delivered: 1201
+        }
+    );
+    // Anything but a further release batch comes once.
+    let single = Delivery {
+        release: false,
+        ..delivery(10)
+    };
+    let once = decided.deliver(single.clone()).unwrap();
+    assert_eq!(
+        once.deliver(single).unwrap_err(),
+        TransitionError::AlreadyDelivered(date!(2025 - 03 - 25))
+    );
+    assert_eq!(
+        delivered
+            .clone()
+            .deliver(Delivery {
+                release: false,
+                ..delivery(1)
+            })
+            .unwrap_err(),
         TransitionError::AlreadyDelivered(date!(2025 - 03 - 25))
     );
     assert!(matches!(
@@ -424,10 +460,10 @@ fn an_approval_in_part_caps_the_delivery() {
         .unwrap();
     assert_eq!(part.approved_subjects(), Some(800));
     assert!(matches!(
-        part.check_delivery(801),
+        part.check_delivery(801, true),
         Err(TransitionError::BeyondApproval { approved: 800, .. })
     ));
-    assert!(part.check_delivery(800).is_ok());
+    assert!(part.check_delivery(800, true).is_ok());
     // People described in words only: no number to cap at.
     let mut described = request();
     described.subjects = None;
@@ -435,7 +471,7 @@ fn an_approval_in_part_caps_the_delivery() {
         .decide(decision(Outcome::Approve, None))
         .unwrap();
     assert_eq!(approved.approved_subjects(), None);
-    assert!(approved.check_delivery(1_000_000).is_ok());
+    assert!(approved.check_delivery(1_000_000, true).is_ok());
 }
 
 #[test]

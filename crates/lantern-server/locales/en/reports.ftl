@@ -29,3 +29,4 @@ rpt-whole-json = The whole report (JSON)
 rpt-catalogue = Dataset catalogue (DCAT, JSON-LD)
 rpt-schema = JSON Schema of the tables
 rpt-recompute-note = The large-database figures can be recomputed from the public usage log: lantern report recompute --server this site's address.
+rpt-summary-data-requests = Other agencies asked { $received } times to use these files outside their purposes; in this period { $approved } requests were approved and { $refused } refused, covering { $people } people.

@@ -29,3 +29,4 @@ rpt-whole-json = 整份報告（JSON）
 rpt-catalogue = 資料集目錄（DCAT，JSON-LD）
 rpt-schema = 表格的 JSON Schema
 rpt-recompute-note = 大型資料庫的利用數字可由公開的使用紀錄日誌重新計算：lantern report recompute --server 本站網址。
+rpt-summary-data-requests = 其他機關申請特定目的外利用這些檔案 { $received } 件；本期核准 { $approved } 件、駁回 { $refused } 件，核准涉及 { $people } 人。

@@ -460,15 +460,15 @@ pub async fn deliver(
     body: JsonBody,
 ) -> Result<Json<DeliveryReceipt>, AppError> {
     let (id, tracked, actor) = held_request(&state, caller, &id).await?;
-    // Undecided, refused or delivered: refused whatever the body holds. (An approval covers at
-    // least one person, so one person is never beyond it.)
+    // Undecided, refused, delivered, or a release delivered in full: refused whatever the body
+    // holds. (Only a release may go on in further batches.)
     tracked
-        .check_delivery(1)
+        .check_delivery(1, true)
         .map_err(|e| transition_conflict(&e))?;
     let body: DeliveryBody = body.parse()?;
     let subjects = delivered_subjects(&body.subjects)?;
     let count = u64::try_from(subjects.len()).unwrap_or(u64::MAX);
-    if let Err(error) = tracked.check_delivery(count) {
+    if let Err(error) = tracked.check_delivery(count, body.release) {
         let mut errors = ValidationErrors::default();
         errors.push("subjects", Rule::OutOfRange, error.to_string());
         return Err(AppError::InvalidBody(errors));
@@ -518,16 +518,27 @@ pub async fn deliver(
     if report.accepted > 0 {
         state.log.appended();
     }
-    let delivery = Delivery {
-        delivered_on: today(),
-        subjects: count,
-        release: body.release,
+    // A further batch of a release counts the people it newly logged, so a batch sent twice, or
+    // a person in two batches, is counted once.
+    let subjects = if tracked.delivery().is_some() {
+        report.accepted
+    } else {
+        count
     };
-    let delivered = state
-        .store
-        .record_delivery(&id, &delivery)
-        .await
-        .map_err(raced)?;
+    let delivered = if subjects == 0 {
+        tracked
+    } else {
+        let delivery = Delivery {
+            delivered_on: today(),
+            subjects,
+            release: body.release,
+        };
+        state
+            .store
+            .record_delivery(&id, &delivery)
+            .await
+            .map_err(raced)?
+    };
     Ok(Json(DeliveryReceipt {
         request: view(&state.reference(), &delivered),
         events_logged: report.accepted,

@@ -290,6 +290,19 @@ fn summary(t: Tr, report: &Report, by_agency: Option<&Table>) -> Vec<String> {
             }
         }
     }
+    if let Some(table) = report.table("data-requests-by-file")
+        && table.total.first().is_some_and(|f| f.high != Some(0))
+    {
+        sentences.push(t.with(
+            "rpt-summary-data-requests",
+            &[
+                ("received", table.total[0].to_string().into()),
+                ("approved", table.total[2].to_string().into()),
+                ("refused", table.total[3].to_string().into()),
+                ("people", table.total[4].to_string().into()),
+            ],
+        ));
+    }
     if !report.rules.include_criminal {
         sentences.push(t.get("rpt-summary-criminal"));
     }

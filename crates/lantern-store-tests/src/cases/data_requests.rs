@@ -394,3 +394,49 @@ pub async fn a_batch_is_filed_whole_or_not_at_all(store: &dyn Store) {
         );
     }
 }
+
+/// A release goes out in batches: each adds its people to the release record, up to the
+/// approval, keeping the day of the first batch.
+pub async fn a_release_adds_up_its_batches(store: &dyn Store) {
+    seed_files(store).await;
+    let request = request(1, "MOI-HRA", &nhi_claims(), 0);
+    file(store, &request).await;
+    store
+        .record_decision(&request.id, &decision(Outcome::Approve, None))
+        .await
+        .expect("decide");
+    let approved = store
+        .data_request(&request.id)
+        .await
+        .expect("data_request")
+        .expect("filed")
+        .approved_subjects()
+        .expect("a number of people was asked for");
+    let first = Delivery {
+        release: true,
+        ..delivery(approved - 1)
+    };
+    store
+        .record_delivery(&request.id, &first)
+        .await
+        .expect("first batch");
+    let later = Delivery {
+        delivered_on: first.delivered_on.next_day().expect("a next day"),
+        release: true,
+        ..delivery(1)
+    };
+    let done = store
+        .record_delivery(&request.id, &later)
+        .await
+        .expect("second batch");
+    let recorded = done.delivery().expect("delivered");
+    assert_eq!(recorded.subjects, approved);
+    assert_eq!(recorded.delivered_on, first.delivered_on);
+    let read = store
+        .data_request(&request.id)
+        .await
+        .expect("data_request")
+        .expect("filed");
+    assert_eq!(read, done, "the stored record is the sum of the batches");
+    assert_store_err!(store.record_delivery(&request.id, &later).await, Conflict);
+}
