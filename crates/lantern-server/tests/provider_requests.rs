@@ -360,3 +360,62 @@ async fn staff_upload_a_spreadsheet_and_see_row_errors() {
     let wrong_kind = world.send(upload(&csrf, "requests.xlsx", &template)).await;
     wrong_kind.assert_contains(&["只接受 .csv 或 .ods 檔案"]);
 }
+
+#[tokio::test]
+async fn staff_upload_a_spreadsheet_of_requests_between_agencies() {
+    let world = World::new().await;
+    let now = OffsetDateTime::now_utc();
+    let store = &world.state.store;
+    store
+        .create_user(&lantern_store::User {
+            username: "bli-officer".into(),
+            display_name: "承辦人".into(),
+            agency: AgencyCode::parse("MOL-BLI").unwrap(),
+            role: lantern_store::Role::Officer,
+            password_hash: "not-used".into(),
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    let secret = format!("b{}A", "t".repeat(41));
+    let csrf = "c".repeat(43);
+    store
+        .create_session(&lantern_store::Session {
+            id_hash: Sha256::digest(&secret).into(),
+            username: "bli-officer".into(),
+            csrf_token: csrf.clone(),
+            created_at: now,
+            expires_at: now + Duration::hours(1),
+        })
+        .await
+        .unwrap();
+    let cookie = format!("lantern_session={secret}");
+    let page = world.get_with_cookie("/staff/data-requests", &cookie).await;
+    page.assert_status(StatusCode::OK);
+    pages_support::assert_well_formed(&page);
+    page.assert_contains(&["/api/v1/data-requests/template.csv", "本機關收到的申請"]);
+
+    let upload = |content: String| {
+        let boundary = "XyZzY";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"requests.csv\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        );
+        Request::post("/staff/data-requests")
+            .header(header::COOKIE, &cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let template = lantern_domain::data_request::import::template_csv();
+    let filed = world.send(upload(template.clone())).await;
+    filed.assert_status(StatusCode::OK);
+    filed.assert_contains(&["已送出申請件數： 1", "nhi-claims"]);
+    let bad = format!("{template}no-such-file,157,PDPA-16-P5,法,C001,一年,去識別化,小組,10,,\r\n");
+    let refused = world.send(upload(bad)).await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    pages_support::assert_well_formed(&refused);
+    refused.assert_contains(&["<td>3</td>", "<code>file</code>"]);
+}

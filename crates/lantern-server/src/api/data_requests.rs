@@ -243,10 +243,26 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportReceipt>), AppError> {
-    const ACCEPTED: &str = "text/csv or application/vnd.oasis.opendocument.spreadsheet";
     let own = caller.require_agency()?.clone();
     let actor = authorize_write(caller, &own)?;
-    let rows = spreadsheet_rows(&media_type(&headers), &body, ACCEPTED)?;
+    let recorded = import_rows(&state, &actor, &media_type(&headers), &body).await?;
+    Ok((StatusCode::CREATED, Json(ImportReceipt { recorded })))
+}
+
+/// Files the requests of a CSV or ODS `body` for `actor`'s agency, all or nothing; returns how
+/// many.
+///
+/// # Errors
+/// [`AppError::UnsupportedMediaType`], [`AppError::InvalidRows`] naming every row's errors,
+/// or a store failure (nothing filed).
+pub(crate) async fn import_rows(
+    state: &AppState,
+    actor: &AgencyActor,
+    media: &str,
+    body: &[u8],
+) -> Result<usize, AppError> {
+    const ACCEPTED: &str = "text/csv or application/vnd.oasis.opendocument.spreadsheet";
+    let rows = spreadsheet_rows(media, body, ACCEPTED)?;
     let read = submissions(&rows).map_err(|e| rows_error(e, false))?;
     let mut errors = Vec::new();
     let mut requests = Vec::with_capacity(read.len());
@@ -269,12 +285,7 @@ pub async fn import(
         return Err(rows_error(errors, false));
     }
     state.store.file_requests(&requests).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ImportReceipt {
-            recorded: requests.len(),
-        }),
-    ))
+    Ok(requests.len())
 }
 
 /// `GET /api/v1/data-requests/template.csv`: the import template, UTF-8 with a byte-order mark.

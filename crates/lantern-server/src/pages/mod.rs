@@ -92,6 +92,14 @@ pub(crate) fn router() -> Router<AppState> {
                     crate::api::provider_requests::MAX_IMPORT_BYTES,
                 )),
         )
+        .route(
+            "/staff/data-requests",
+            get(staff::data_requests_page)
+                .post(staff::data_requests_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::api::provider_requests::MAX_IMPORT_BYTES,
+                )),
+        )
         .route("/staff/services", get(staff::services_list))
         .route(
             "/staff/services/new",

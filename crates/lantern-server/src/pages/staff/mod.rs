@@ -2,6 +2,7 @@
 //! agency's files, and its services with their vendor codes (`services`). Editing the registers
 //! and notices happens through the JSON API.
 
+mod data_requests;
 mod login;
 mod provider_requests;
 mod service_form;
@@ -20,6 +21,7 @@ use crate::pages::context::{Chrome, Nav, PageCtx, href};
 use crate::pages::error_page::{PageError, render};
 use crate::pages::{file_row, labels};
 
+pub(crate) use data_requests::{page as data_requests_page, upload as data_requests_upload};
 pub(crate) use login::{login, login_form, logout};
 pub(crate) use provider_requests::{
     page as provider_requests_page, upload as provider_requests_upload,

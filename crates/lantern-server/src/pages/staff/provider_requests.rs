@@ -3,6 +3,7 @@
 //! rule stores nothing; the page lists every error by row and column.
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lantern_domain::provider_request::ProviderRequest;
@@ -12,7 +13,7 @@ use super::{LOGIN_PATH, private, session_error};
 use crate::AppState;
 use crate::api::provider_requests::record;
 use crate::auth::{StaffSession, constant_time_eq};
-use crate::error::AppError;
+use crate::error::{AppError, ProblemError};
 use crate::i18n::Tr;
 use crate::pages::context::{Chrome, Nav, PageCtx};
 use crate::pages::error_page::{PageError, render};
@@ -78,6 +79,42 @@ async fn try_upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PageError> {
     let t = ctx.tr();
+    let (csrf, file) = read_upload(t, multipart).await?;
+    if !constant_time_eq(csrf.as_bytes(), staff.session.csrf_token.as_bytes()) {
+        return Err(PageError::BadRequest(vec![t.get("logout-error-csrf")]));
+    }
+    let (media, bytes) = match media_of(t, file) {
+        Ok(file) => file,
+        Err(error) => return show(ctx, state, staff, None, vec![error]).await,
+    };
+    let actor = format!("user:{}", staff.user.username);
+    match record(state, &staff.user.agency, &actor, media, &bytes).await {
+        Ok(n) => show(ctx, state, staff, Some(n), Vec::new()).await,
+        Err(AppError::InvalidRows(errors)) => {
+            show(ctx, state, staff, None, error_rows(errors)).await
+        }
+        Err(AppError::Conflict(message)) => {
+            show(
+                ctx,
+                state,
+                staff,
+                None,
+                vec![(String::new(), String::new(), message)],
+            )
+            .await
+        }
+        Err(other) => Err(session_error(other)),
+    }
+}
+
+/// An uploaded spreadsheet: the file's name (lowercased) and bytes.
+type Upload = Option<(String, Bytes)>;
+
+/// Reads an upload form: its CSRF field and its `file`.
+pub(super) async fn read_upload(
+    t: Tr,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(String, Upload), PageError> {
     let unreadable = || PageError::BadRequest(vec![t.get("staff-pr-error-form")]);
     let mut multipart = multipart.map_err(|_| unreadable())?;
     let (mut csrf, mut file) = (String::new(), None);
@@ -92,50 +129,39 @@ async fn try_upload(
             _ => {}
         }
     }
-    if !constant_time_eq(csrf.as_bytes(), staff.session.csrf_token.as_bytes()) {
-        return Err(PageError::BadRequest(vec![t.get("logout-error-csrf")]));
-    }
+    Ok((csrf, file))
+}
+
+/// The media type of an uploaded file by its extension, or the error row to show.
+pub(super) fn media_of(
+    t: Tr,
+    file: Upload,
+) -> Result<(&'static str, Bytes), (String, String, String)> {
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let error = (
+        return Err((
             String::new(),
             String::new(),
             t.get("staff-pr-error-no-file"),
-        );
-        return show(ctx, state, staff, None, vec![error]).await;
+        ));
     };
-    let media = if name.ends_with(".ods") {
-        "application/vnd.oasis.opendocument.spreadsheet"
+    if name.ends_with(".ods") {
+        Ok(("application/vnd.oasis.opendocument.spreadsheet", bytes))
     } else if name.ends_with(".csv") {
-        "text/csv"
+        Ok(("text/csv", bytes))
     } else {
-        let error = (String::new(), String::new(), t.get("staff-pr-error-kind"));
-        return show(ctx, state, staff, None, vec![error]).await;
-    };
-    let actor = format!("user:{}", staff.user.username);
-    match record(state, &staff.user.agency, &actor, media, &bytes).await {
-        Ok(n) => show(ctx, state, staff, Some(n), Vec::new()).await,
-        Err(AppError::InvalidRows(errors)) => {
-            let errors = errors
-                .into_iter()
-                .map(|e| {
-                    let row = e.row.map_or_else(String::new, |r| r.to_string());
-                    (row, e.field, e.message)
-                })
-                .collect();
-            show(ctx, state, staff, None, errors).await
-        }
-        Err(AppError::Conflict(message)) => {
-            show(
-                ctx,
-                state,
-                staff,
-                None,
-                vec![(String::new(), String::new(), message)],
-            )
-            .await
-        }
-        Err(other) => Err(session_error(other)),
+        Err((String::new(), String::new(), t.get("staff-pr-error-kind")))
     }
+}
+
+/// Row errors as the page's table rows: row, column, problem.
+pub(super) fn error_rows(errors: Vec<ProblemError>) -> Vec<(String, String, String)> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let row = e.row.map_or_else(String::new, |r| r.to_string());
+            (row, e.field, e.message)
+        })
+        .collect()
 }
 
 async fn show(
