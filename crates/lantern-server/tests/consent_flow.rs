@@ -437,35 +437,6 @@ async fn agencies_define_versioned_notices_for_their_own_files_only() {
         .assert_status(StatusCode::UNAUTHORIZED);
 }
 
-/// A staff session of a new account of `agency`: the cookie.
-async fn staff(world: &World, username: &str, agency: &str) -> String {
-    let now = OffsetDateTime::now_utc();
-    let store = &world.state.store;
-    store
-        .create_user(&lantern_store::User {
-            username: username.into(),
-            display_name: "承辦人".into(),
-            agency: AgencyCode::parse(agency).unwrap(),
-            role: lantern_store::Role::Officer,
-            password_hash: "not-used".into(),
-            created_at: now,
-        })
-        .await
-        .unwrap();
-    let secret = format!("{}{}A", &username[..1], "t".repeat(41));
-    store
-        .create_session(&lantern_store::Session {
-            id_hash: Sha256::digest(&secret).into(),
-            username: username.into(),
-            csrf_token: CSRF[..43].to_owned(),
-            created_at: now,
-            expires_at: now + Duration::hours(1),
-        })
-        .await
-        .unwrap();
-    format!("lantern_session={secret}")
-}
-
 #[tokio::test]
 async fn staff_pages_hand_out_codes_and_resolve_them_for_their_own_services_only() {
     let world = World::new().await;
@@ -473,8 +444,8 @@ async fn staff_pages_hand_out_codes_and_resolve_them_for_their_own_services_only
     consent(&world, &alice)
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    let tpe = staff(&world, "tpe-officer", "TPE").await;
-    let nhia = staff(&world, "nhia-officer", "MOHW-NHIA").await;
+    let tpe = world.staff_session("tpe-officer", "TPE").await;
+    let nhia = world.staff_session("nhia-officer", "MOHW-NHIA").await;
 
     let mine = world.get_with_cookie("/staff/services", &tpe).await;
     mine.assert_status(StatusCode::OK);
@@ -557,8 +528,8 @@ async fn staff_pages_hand_out_codes_and_resolve_them_for_their_own_services_only
 #[tokio::test]
 async fn staff_define_and_change_a_notice_with_the_form() {
     let world = World::new().await;
-    let tpe = staff(&world, "tpe-officer", "TPE").await;
-    let nhia = staff(&world, "nhia-officer", "MOHW-NHIA").await;
+    let tpe = world.staff_session("tpe-officer", "TPE").await;
+    let nhia = world.staff_session("nhia-officer", "MOHW-NHIA").await;
     let form = world.get_with_cookie("/staff/services/new", &tpe).await;
     form.assert_status(StatusCode::OK);
     pages_support::assert_well_formed(&form);

@@ -20,8 +20,7 @@ use lantern_server::auth::issue_api_token;
 use lantern_usage::PseudonymKey;
 use pages_support::{Page, World};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 const FILE: &str = "nhi-claims";
 const REQUESTER: &str = "MOL-BLI";
@@ -691,39 +690,10 @@ async fn every_broken_rule_is_reported_at_once() {
     page.assert_contains(&["2 人", "批次釋出"]);
 }
 
-/// A staff session of a new account of `agency`: the cookie.
-async fn staff(world: &World, username: &str, agency: &str) -> String {
-    let now = OffsetDateTime::now_utc();
-    let store = &world.state.store;
-    store
-        .create_user(&lantern_store::User {
-            username: username.into(),
-            display_name: "承辦人".into(),
-            agency: AgencyCode::parse(agency).unwrap(),
-            role: lantern_store::Role::Officer,
-            password_hash: "not-used".into(),
-            created_at: now,
-        })
-        .await
-        .unwrap();
-    let secret = format!("{}{}A", &username[..1], "t".repeat(41));
-    store
-        .create_session(&lantern_store::Session {
-            id_hash: Sha256::digest(&secret).into(),
-            username: username.into(),
-            csrf_token: CSRF[..43].to_owned(),
-            created_at: now,
-            expires_at: now + Duration::hours(1),
-        })
-        .await
-        .unwrap();
-    format!("lantern_session={secret}")
-}
-
 #[tokio::test]
 async fn staff_file_requests_with_a_session_and_its_csrf_token() {
     let world = World::new().await;
-    let cookie = staff(&world, "bli-officer", REQUESTER).await;
+    let cookie = world.staff_session("bli-officer", REQUESTER).await;
     let send = |csrf: Option<&'static str>| {
         let mut request = Request::post("/api/v1/data-requests")
             .header(header::COOKIE, &cookie)

@@ -18,8 +18,7 @@ use lantern_domain::AgencyCode;
 use lantern_server::auth::issue_api_token;
 use pages_support::{Page, World};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 const ODS: &str = "application/vnd.oasis.opendocument.spreadsheet";
 
@@ -103,6 +102,22 @@ fn ods(rows: &[Vec<&str>]) -> Vec<u8> {
     zip.start_file("content.xml", stored).unwrap();
     zip.write_all(content.as_bytes()).unwrap();
     zip.finish().unwrap().into_inner()
+}
+
+/// A staff upload form posted to `uri`: the CSRF field and one file.
+fn upload(uri: &str, cookie: &str, csrf: &str, name: &str, content: &str) -> Request<Body> {
+    let boundary = "XyZzY";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
 }
 
 #[tokio::test]
@@ -295,32 +310,8 @@ async fn an_agency_sees_only_its_own_requests() {
 #[tokio::test]
 async fn staff_upload_a_spreadsheet_and_see_row_errors() {
     let world = World::new().await;
-    let now = OffsetDateTime::now_utc();
-    let store = &world.state.store;
-    store
-        .create_user(&lantern_store::User {
-            username: "mof-officer".into(),
-            display_name: "承辦人".into(),
-            agency: AgencyCode::parse("MOF").unwrap(),
-            role: lantern_store::Role::Officer,
-            password_hash: "not-used".into(),
-            created_at: now,
-        })
-        .await
-        .unwrap();
-    let secret = format!("m{}A", "t".repeat(41));
-    let csrf = "c".repeat(43);
-    store
-        .create_session(&lantern_store::Session {
-            id_hash: Sha256::digest(&secret).into(),
-            username: "mof-officer".into(),
-            csrf_token: csrf.clone(),
-            created_at: now,
-            expires_at: now + Duration::hours(1),
-        })
-        .await
-        .unwrap();
-    let cookie = format!("lantern_session={secret}");
+    let cookie = world.staff_session("mof-officer", "MOF").await;
+    let csrf = pages_support::STAFF_CSRF;
     let page = world
         .get_with_cookie("/staff/provider-requests", &cookie)
         .await;
@@ -329,27 +320,16 @@ async fn staff_upload_a_spreadsheet_and_see_row_errors() {
     page.assert_contains(&["template.csv", "enctype=\"multipart/form-data\""]);
 
     let upload = |csrf: &str, name: &str, content: &str| {
-        let boundary = "XyZzY";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
-        );
-        Request::post("/staff/provider-requests")
-            .header(header::COOKIE, &cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap()
+        upload("/staff/provider-requests", &cookie, csrf, name, content)
     };
     let template = lantern_domain::provider_request::import::template_csv();
-    let ok = world.send(upload(&csrf, "requests.csv", &template)).await;
+    let ok = world.send(upload(csrf, "requests.csv", &template)).await;
     ok.assert_status(StatusCode::OK);
     ok.assert_contains(&["已登記筆數： 1"]);
     let bad = format!(
         "{template}X-2,2025-01-01,示範,bank,法,條,administrative_regulation,subscriber,1,科長,2025-01-01,all,,\r\n"
     );
-    let refused = world.send(upload(&csrf, "requests.csv", &bad)).await;
+    let refused = world.send(upload(csrf, "requests.csv", &bad)).await;
     refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     pages_support::assert_well_formed(&refused);
     refused.assert_contains(&["<td>3</td>", "<code>sector</code>"]);
@@ -357,57 +337,28 @@ async fn staff_upload_a_spreadsheet_and_see_row_errors() {
         .send(upload("wrong", "requests.csv", &template))
         .await
         .assert_status(StatusCode::BAD_REQUEST);
-    let wrong_kind = world.send(upload(&csrf, "requests.xlsx", &template)).await;
+    let wrong_kind = world.send(upload(csrf, "requests.xlsx", &template)).await;
     wrong_kind.assert_contains(&["只接受 .csv 或 .ods 檔案"]);
 }
 
 #[tokio::test]
 async fn staff_upload_a_spreadsheet_of_requests_between_agencies() {
     let world = World::new().await;
-    let now = OffsetDateTime::now_utc();
-    let store = &world.state.store;
-    store
-        .create_user(&lantern_store::User {
-            username: "bli-officer".into(),
-            display_name: "承辦人".into(),
-            agency: AgencyCode::parse("MOL-BLI").unwrap(),
-            role: lantern_store::Role::Officer,
-            password_hash: "not-used".into(),
-            created_at: now,
-        })
-        .await
-        .unwrap();
-    let secret = format!("b{}A", "t".repeat(41));
-    let csrf = "c".repeat(43);
-    store
-        .create_session(&lantern_store::Session {
-            id_hash: Sha256::digest(&secret).into(),
-            username: "bli-officer".into(),
-            csrf_token: csrf.clone(),
-            created_at: now,
-            expires_at: now + Duration::hours(1),
-        })
-        .await
-        .unwrap();
-    let cookie = format!("lantern_session={secret}");
+    let cookie = world.staff_session("bli-officer", "MOL-BLI").await;
+    let csrf = pages_support::STAFF_CSRF;
     let page = world.get_with_cookie("/staff/data-requests", &cookie).await;
     page.assert_status(StatusCode::OK);
     pages_support::assert_well_formed(&page);
     page.assert_contains(&["/api/v1/data-requests/template.csv", "本機關收到的申請"]);
 
     let upload = |content: String| {
-        let boundary = "XyZzY";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"requests.csv\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
-        );
-        Request::post("/staff/data-requests")
-            .header(header::COOKIE, &cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap()
+        upload(
+            "/staff/data-requests",
+            &cookie,
+            csrf,
+            "requests.csv",
+            &content,
+        )
     };
     let template = lantern_domain::data_request::import::template_csv();
     let filed = world.send(upload(template.clone())).await;

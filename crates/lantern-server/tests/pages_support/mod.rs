@@ -24,6 +24,13 @@ use lantern_usage::{Ingestor, PseudonymKey};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
+/// The CSRF token of the staff sessions [`World::staff_session`] starts.
+#[allow(
+    dead_code,
+    reason = "only the test binaries that start staff sessions use it"
+)]
+pub const STAFF_CSRF: &str = "ccccccccccccccccccccccccccccccccccccccccccc";
+
 /// The demo world behind the app, plus one staff account with a real password hash.
 pub struct World {
     _dir: TempDir,
@@ -92,6 +99,41 @@ impl World {
     pub async fn get(&self, uri: &str) -> Page {
         self.send(Request::get(uri).body(Body::empty()).unwrap())
             .await
+    }
+
+    /// Starts a staff session of a new officer account `username` of `agency` (no password
+    /// login needed) with the CSRF token [`STAFF_CSRF`]; returns the cookie header value.
+    #[allow(
+        dead_code,
+        reason = "only the test binaries that start staff sessions use it"
+    )]
+    pub async fn staff_session(&self, username: &str, agency: &str) -> String {
+        let now = time::OffsetDateTime::now_utc();
+        let store = &self.state.store;
+        store
+            .create_user(&User {
+                username: username.into(),
+                display_name: "承辦人".into(),
+                agency: AgencyCode::parse(agency).unwrap(),
+                role: Role::Officer,
+                password_hash: "not-used".into(),
+                created_at: now,
+            })
+            .await
+            .unwrap();
+        // 43 URL-safe base64 characters, the shape of a session secret, different per account.
+        let secret = format!("{}{}A", &username[..1], "t".repeat(41));
+        store
+            .create_session(&lantern_store::Session {
+                id_hash: <sha2::Sha256 as sha2::Digest>::digest(&secret).into(),
+                username: username.into(),
+                csrf_token: STAFF_CSRF.to_owned(),
+                created_at: now,
+                expires_at: now + time::Duration::hours(1),
+            })
+            .await
+            .unwrap();
+        format!("lantern_session={secret}")
     }
 
     pub async fn get_with_cookie(&self, uri: &str, cookie: &str) -> Page {
